@@ -1,0 +1,44 @@
+"""nbgrader configuration for the Compression course, read from the repository root.
+
+Every default is embedded so that a fresh clone grades with no set-up:
+the gradebook is SQLite in this directory and the exchange is a folder in
+this directory (override with COMPRESSION_EXCHANGE, e.g. a shared mount).
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.course_id = "compression"
+c.CourseDirectory.db_url = os.environ.get("COMPRESSION_DB_URL", f"sqlite:///{ROOT / 'gradebook.db'}")
+
+# A local exchange that needs no root: release/fetch/submit/collect all work in it.
+c.Exchange.root = os.environ.get("COMPRESSION_EXCHANGE", str(ROOT / "exchange"))
+c.Exchange.path_includes_course = True
+
+# Execution: one kernel spec, a per-cell time limit and capped output floods.
+c.Execute.kernel_name = "python3"
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 60
+
+# A deleted grade cell is put back from the source and graded, never left as
+# "needs manual grading" (nbgrader #1682).
+c.OverwriteCells.add_missing_cells = True
+
+# Any stderr output fails an nbgrader test cell. Drop warning lines (numpy's
+# RuntimeWarning, a DeprecationWarning from a library) so that only real
+# errors cost points; tracebacks are error outputs and are never matched.
+c.IgnorePattern.enabled = True
+# The pattern matches a stderr output made only of Python warning records
+# ("file:line: SomeWarning: message" plus indented source lines).
+c.IgnorePattern.pattern = r"^(?:[^\n]*Warning: [^\n]*\n?(?:[ \t]+[^\n]*\n?)*)+$"
+
+# Released notebooks keep the source's nbformat (4.5, with cell ids) and kernel.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

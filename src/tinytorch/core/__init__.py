@@ -1,0 +1,1 @@
+"""Core building blocks: tensors, layers and activations."""

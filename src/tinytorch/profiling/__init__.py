@@ -1,0 +1,1 @@
+"""Measuring models: parameter counts, memory, latency, weight statistics."""
