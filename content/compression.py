@@ -1,0 +1,2139 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Compression: making a trained network smaller without making it dumber
+#
+# A network that fits comfortably on a workstation is often too large for the
+# phone, the microcontroller or the serving budget it is meant for. This
+# chapter builds the standard tools for shrinking one, from scratch, in numpy:
+#
+# | technique | what it removes | what it saves |
+# | --- | --- | --- |
+# | magnitude pruning | individual small weights | storage (with a sparse format) |
+# | structured pruning | whole neurons | storage *and* time, on any hardware |
+# | low-rank approximation | redundant directions of a weight matrix | parameters and multiply-adds |
+# | knowledge distillation | the big model itself, replaced by a small one | everything, at training cost |
+# | quantisation | bits per weight (32 → 8 or 4) | 75–87% of the memory |
+#
+# You will measure each one on a real classifier (handwritten digits) and
+# see where the savings are real and where they are only on paper.
+#
+# **How this notebook is graded.** Each function you write is checked by the
+# visible tests right below it and by hidden tests with other inputs.
+# Several small test cells per function give partial credit, and a bug in one
+# function never costs points in another function's tests. Keep the names and
+# signatures exactly as given.
+#
+# **Units.** Arguments named `sparsity`, `prune_ratio`, `rank_ratio` and
+# `keep_ratio` are fractions in [0, 1]. Every sparsity you *report* is a
+# percentage in [0, 100].
+#
+# **Words.** The *weight matrices* of a model are the parameters with two or
+# more dimensions; the one-dimensional parameters are *biases*. A `Linear`
+# layer stores its weight as (in_features, out_features) and computes
+# `x @ W + b`, so output neuron `j` owns column `W[:, j]` and bias `b[j]`.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import copy
+import math
+import os
+import time
+
+import numpy as np
+
+from tinytorch.core.tensor import Tensor
+from tinytorch.core.layers import Linear, LowRankLinear
+from tinytorch.core.activations import ReLU
+from tinytorch.profiling.profiler import Profiler, analyze_weight_distribution
+
+BYTES_PER_FLOAT32 = 4
+MB = 1024 * 1024
+
+# The experiments with plots are for you to learn from; the autograder and the
+# Validate button skip them so that grading stays fast.
+RUN_ANALYSES = "NBGRADER_EXECUTION" not in os.environ
+
+# %% [markdown]
+# ## Composing layers explicitly
+#
+# tinytorch deliberately has no `Sequential`. Models in this chapter are lists
+# of layers run one after another by the small container below, so that
+# every forward and backward pass is visible. Compression functions reach the
+# layers through `model.layers` and the trainable tensors through
+# `model.parameters()`.
+
+# %% nbgrader={"grade": false, "grade_id": "simple_model", "locked": true, "schema_version": 3, "solution": false, "task": false}
+class SimpleModel:
+    """A list of layers applied in order; nothing is hidden from the reader."""
+
+    def __init__(self, *layers):
+        self.layers = list(layers)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def parameters(self):
+        params = []
+        for layer in self.layers:
+            params.extend(layer.parameters())
+        return params
+
+    def backward(self, grad):
+        """Run each layer's backward from the last to the first; returns d(loss)/d(input)."""
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        return grad
+
+
+# %% [markdown]
+# The cell below holds the grader's own reference computations. It is empty
+# in your copy and worth no points; leave it where it is.
+
+# %% nbgrader={"grade": true, "grade_id": "grader_oracles", "locked": true, "points": 0, "schema_version": 3, "solution": false, "task": false}
+# Reference computations used by the hidden tests (hidden from students).
+### BEGIN HIDDEN TESTS
+import contextlib as _contextlib
+import types as _types
+
+
+def _weights_of(model):
+    return [p for p in model.parameters() if p.ndim >= 2]
+
+
+def _model_of(sizes, seed, relu=True, bias_scale=0.1):
+    """A SimpleModel of Linear layers with reproducible random weights and biases."""
+    rng = np.random.default_rng(seed)
+    layers = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        layer = Linear(n_in, n_out)
+        layer.weight.data = rng.standard_normal((n_in, n_out))
+        layer.bias.data = bias_scale * rng.standard_normal(n_out)
+        layers.append(layer)
+        if relu:
+            layers.append(ReLU())
+    if relu:
+        layers.pop()
+    return SimpleModel(*layers)
+
+
+def _snapshot(model):
+    return [p.data.copy() for p in model.parameters()]
+
+
+def _oracle_sparsity(model):
+    weights = _weights_of(model)
+    total = sum(w.size for w in weights)
+    return 0.0 if total == 0 else 100.0 * sum(int((w.data == 0).sum()) for w in weights) / total
+
+
+def _oracle_magnitude_prune(model, sparsity=0.9):
+    if not 0 <= sparsity <= 1:
+        raise ValueError("sparsity outside [0, 1]")
+    weights = _weights_of(model)
+    flat = np.concatenate([np.abs(w.data).ravel() for w in weights]) if weights else np.zeros(0)
+    count = math.floor(sparsity * flat.size)
+    chosen = np.zeros(flat.size, dtype=bool)
+    chosen[np.argsort(flat, kind="stable")[:count]] = True
+    start = 0
+    for w in weights:
+        w.data[chosen[start:start + w.size].reshape(w.shape)] = 0.0
+        start += w.size
+    return model
+
+
+def _oracle_structured_prune(model, prune_ratio=0.5):
+    if not 0 <= prune_ratio <= 1:
+        raise ValueError("prune_ratio outside [0, 1]")
+    dense = [layer for layer in model.layers if isinstance(layer, Linear)]
+    for layer in dense[:-1]:
+        norms = np.sqrt((layer.weight.data.astype(np.float64) ** 2).sum(axis=0))
+        drop = np.argsort(norms, kind="stable")[: int(prune_ratio * layer.weight.shape[1])]
+        layer.weight.data[:, drop] = 0.0
+        if layer.bias is not None:
+            layer.bias.data[drop] = 0.0
+    return model
+
+
+def _oracle_low_rank(weight_matrix, rank_ratio=0.5):
+    w = np.asarray(weight_matrix.data if isinstance(weight_matrix, Tensor) else weight_matrix, dtype=np.float64)
+    if w.ndim != 2 or not 0 < rank_ratio <= 1:
+        raise ValueError("need a 2-D matrix and rank_ratio in (0, 1]")
+    k = max(1, int(rank_ratio * min(w.shape)))
+    u, s, vt = np.linalg.svd(w, full_matrices=False)
+    return u[:, :k], s[:k], vt[:k]
+
+
+def _log_softmax(z):
+    z = np.asarray(z, dtype=np.float64)
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def _label_rows(labels, n_classes):
+    y = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    return np.eye(n_classes)[y.astype(int)] if y.ndim == 1 else y.astype(np.float64)
+
+
+def _oracle_kd_loss(student_logits, teacher_logits, labels, temperature, alpha):
+    s = np.asarray(getattr(student_logits, "data", student_logits), dtype=np.float64)
+    t = np.asarray(getattr(teacher_logits, "data", teacher_logits), dtype=np.float64)
+    batch = s.shape[0]
+    log_p_teacher = _log_softmax(t / temperature)
+    kl = np.sum(np.exp(log_p_teacher) * (log_p_teacher - _log_softmax(s / temperature))) / batch
+    ce = -np.sum(_label_rows(labels, s.shape[1]) * _log_softmax(s)) / batch
+    return alpha * temperature**2 * kl + (1 - alpha) * ce
+
+
+def _oracle_kd_grad(student_logits, teacher_logits, labels, temperature, alpha):
+    s = np.asarray(getattr(student_logits, "data", student_logits), dtype=np.float64)
+    t = np.asarray(getattr(teacher_logits, "data", teacher_logits), dtype=np.float64)
+    batch = s.shape[0]
+    soft = np.exp(_log_softmax(s / temperature)) - np.exp(_log_softmax(t / temperature))
+    hard = np.exp(_log_softmax(s)) - _label_rows(labels, s.shape[1])
+    return (alpha * temperature * soft + (1 - alpha) * hard) / batch
+
+
+def _oracle_kd(teacher, student, temperature=3.0, alpha=0.7):
+    """A stand-in for a KnowledgeDistillation object, for testing training alone."""
+    kd = _types.SimpleNamespace(teacher_model=teacher, student_model=student, temperature=temperature, alpha=alpha)
+    kd.distillation_loss = lambda s, t, y: float(_oracle_kd_loss(s, t, y, temperature, alpha))
+    kd.distillation_grad = lambda s, t, y: _oracle_kd_grad(s, t, y, temperature, alpha)
+    return kd
+
+
+def _oracle_quantize(weights, bits=8):
+    w = np.asarray(getattr(weights, "data", weights), dtype=np.float32)
+    qmin, qmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    lo, hi = min(float(w.min()), 0.0), max(float(w.max()), 0.0)
+    scale = max((hi - lo) / (qmax - qmin), float(np.finfo(np.float32).eps))
+    zero_point = int(np.clip(qmin - np.round(lo / scale), qmin, qmax))
+    q = np.clip(np.round(w / np.float32(scale)) + zero_point, qmin, qmax).astype(np.int8)
+    return q, scale, zero_point
+
+
+def _oracle_dequantize(q, scale, zero_point):
+    return ((np.asarray(q, dtype=np.int64) - int(zero_point)) * scale).astype(np.float32)
+
+
+def _oracle_importance(layer, method="l2"):
+    w = layer.weight.data.astype(np.float64)
+    if method == "l2":
+        return np.sqrt((w**2).sum(axis=0))
+    if method == "l1":
+        return np.abs(w).sum(axis=0)
+    raise ValueError(method)
+
+
+@_contextlib.contextmanager
+def _using_reference(**functions):
+    """Temporarily bind reference implementations to notebook-level names.
+
+    A function under test that calls another student function (compress_model
+    calls magnitude_prune, ...) is then judged on its own logic alone.
+    """
+    namespace = globals()
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in functions}
+    namespace.update(functions)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+### END HIDDEN TESTS
+# %% [markdown]
+# ## 1. Motivation: what a trained network's weights look like
+#
+# The folder of this assignment ships `digits_teacher.npz`: a three-layer
+# perceptron (64 → 256 → 128 → 10, about 50 000 parameters) trained on
+# scikit-learn's bundled 8×8 handwritten digits. It is our *teacher*
+# throughout: the model we will prune, factorise, quantise and distil.
+# The helpers below load the data (a fixed train/test split) and the teacher,
+# and measure accuracy.
+
+# %% nbgrader={"grade": false, "grade_id": "digits_helpers", "locked": true, "schema_version": 3, "solution": false, "task": false}
+TEACHER_FILE = "digits_teacher.npz"
+
+
+def load_digits_split(test_fraction=0.25, seed=0):
+    """Digits scaled to [0, 1], split once with a fixed seed: (X_train, y_train, X_test, y_test)."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X = (digits.data / 16.0).astype(np.float32)
+    order = np.random.default_rng(seed).permutation(len(X))
+    n_test = int(round(test_fraction * len(X)))
+    test, train = order[:n_test], order[n_test:]
+    return X[train], digits.target[train], X[test], digits.target[test]
+
+
+def load_teacher(path=TEACHER_FILE):
+    """The trained teacher as a SimpleModel of Linear and ReLU layers."""
+    arrays = np.load(path)
+    layers = []
+    n_layers = len(arrays.files) // 2
+    for i in range(n_layers):
+        weight = arrays[f"W{i}"]
+        layer = Linear(*weight.shape)
+        layer.weight.data = weight
+        layer.bias.data = arrays[f"b{i}"]
+        layers.append(layer)
+        if i < n_layers - 1:
+            layers.append(ReLU())
+    return SimpleModel(*layers)
+
+
+def accuracy(model, X, y):
+    """Fraction of rows of X whose arg-max logit is the label."""
+    return float(np.mean(np.argmax(model.forward(Tensor(X)).data, axis=1) == y))
+
+
+# %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_motivation", "locked": true, "schema_version": 3, "solution": false, "task": false}
+if RUN_ANALYSES:
+    import matplotlib.pyplot as plt
+
+    X_train, y_train, X_test, y_test = load_digits_split()
+    teacher = load_teacher()
+    stats = analyze_weight_distribution(teacher, percentiles=(10, 25, 50, 75, 90))
+    print(f"teacher: {Profiler().count_parameters(teacher):,} parameters, "
+          f"test accuracy {accuracy(teacher, X_test, y_test):.3f}")
+    print(f"|w| percentiles: " + ", ".join(f"p{p}={v:.4f}" for p, v in stats["percentiles"].items()))
+    all_w = np.concatenate([p.data.ravel() for p in teacher.parameters() if p.ndim >= 2])
+    for cut in (0.01, 0.05, 0.1):
+        print(f"weights with |w| < {cut}: {np.mean(np.abs(all_w) < cut):.1%}")
+
+    fig, ax = plt.subplots(figsize=(7, 3))
+    ax.hist(all_w, bins=120, color="tab:blue")
+    ax.set(title="Weights of the trained digits teacher", xlabel="weight value", ylabel="count")
+    plt.show()
+
+# %% [markdown]
+# Most of the mass sits in a narrow peak around zero: a large share of the
+# weights are so small that setting them to zero should barely change any
+# output. The rest of this chapter turns that observation into savings, and
+# measures the cost.
+#
+# ## 2. Foundations
+#
+# **Magnitude pruning.** Rank every weight of the model by `|w|` and set the
+# smallest fraction `s` of them to zero. With one *global* ranking across all
+# layers, a layer whose weights are all large keeps them all; a per-layer
+# threshold would force every layer to lose the same fraction. With `N`
+# weights in total, exactly `⌊s·N⌋` are zeroed. Sparsity is then
+# `100 · (#zeros) / N` percent.
+#
+# **Structured pruning.** Zeroes scattered through a matrix save nothing on
+# ordinary hardware: a dense matrix multiply does the same work either way.
+# Removing a whole output neuron `j` (column `W[:, j]` and bias `b[j]`)
+# shrinks the matrix itself. Its importance is the L2 norm
+# `‖W[:, j]‖₂ = sqrt(Σᵢ W[i, j]²)`; the least important `⌊r · out⌋` go. The
+# classifier head is never pruned: its outputs are the classes.
+#
+# **Low-rank approximation.** The singular value decomposition writes a
+# matrix `W (m×n)` as `U Σ Vᵀ` with singular values `σ₁ ≥ σ₂ ≥ … ≥ 0`.
+# Keeping the top `k` gives `W ≈ U_k Σ_k V_kᵀ`, stored in `k(m + n + 1)`
+# numbers instead of `mn`, which pays off when `k < mn / (m + n + 1)`.
+# By the Eckart–Young theorem no rank-`k` matrix is closer to `W` in the
+# Frobenius norm, and the error is exactly `sqrt(σ²ₖ₊₁ + … + σ²ᵣ)`.
+#
+# **Knowledge distillation.** A small *student* learns from a large
+# *teacher*'s full output distribution, softened by a temperature `T`:
+# `p = softmax(z / T)`. At `T = 1` the teacher is nearly one-hot; at `T = 4`
+# it also says *which wrong classes look similar*. The loss mixes the two
+# signals with a weight `α`:
+#
+# `L = α · T² · KL(p_teacher^T ‖ p_student^T) + (1 − α) · CE(softmax(z_student), y)`
+#
+# The gradient of the soft term shrinks like `1/T²` as `T` grows; the factor
+# `T²` keeps its size comparable to the hard term whatever `T` you pick
+# (Hinton, Vinyals and Dean, 2015).
+#
+# **Quantisation.** Store each weight as a small integer `q` and recover it as
+# `(q − z) · s`. With `b` bits, `q` lies in `[−2^(b−1), 2^(b−1) − 1]`. The
+# *scale* `s` spreads the weights' range over those levels and the
+# *zero point* `z` is the integer that stands for 0.0, so that zero is
+# represented exactly (pruned weights stay pruned). Going from 32-bit floats
+# to 8-bit integers saves 75% of the memory; each weight moves by at most
+# `s / 2`.
+
+# %% [markdown]
+# ## 3. Measuring sparsity
+#
+# Before removing anything we need a meter. `measure_sparsity` reports the
+# percentage of weight-matrix entries that are exactly zero. Biases are left
+# out on purpose: they are few, they start at zero in a fresh `Linear`, and
+# counting them would make an untouched model look pruned.
+
+# %% nbgrader={"grade": false, "grade_id": "measure_sparsity", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def measure_sparsity(model) -> float:
+    """Percentage (0-100) of weight-matrix entries that are exactly zero.
+
+    Weight matrices are the parameters with ndim >= 2; biases are excluded.
+    Return 0.0 for a model without any weight matrix.
+
+    Example: a model whose only weight matrix is [[0, 1], [2, 0]] has
+    sparsity 50.0.
+    """
+    ### BEGIN SOLUTION
+    weights = [p.data for p in model.parameters() if p.ndim >= 2]
+    total = sum(w.size for w in weights)
+    if total == 0:
+        return 0.0
+    zeros = sum(int(np.count_nonzero(w == 0)) for w in weights)
+    return 100.0 * zeros / total
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_measure_sparsity_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+np.random.seed(0)
+_layer1, _layer2 = Linear(4, 3), Linear(3, 2)
+_model = SimpleModel(_layer1, ReLU(), _layer2)
+assert measure_sparsity(_model) == 0.0, "a fresh model has no zero weights (its zero biases do not count)"
+_layer1.weight.data[0, 0] = 0.0
+_layer1.weight.data[1, 1] = 0.0
+assert abs(measure_sparsity(_model) - 100 * 2 / 18) < 1e-9, "2 of the 18 weights are zero: 11.11%"
+print("measure_sparsity: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_measure_sparsity_percent", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the result is a percentage, from 0 to 100, over all layers together.
+### BEGIN HIDDEN TESTS
+_m = _model_of([5, 4, 3], seed=11)
+for _p in _weights_of(_m):
+    _p.data[...] = 0.0
+assert abs(float(measure_sparsity(_m)) - 100.0) < 1e-9
+_m = _model_of([2, 5, 2], seed=12)  # 10 + 10 weights
+_m.layers[0].weight.data[0, :] = 0.0  # 5 zeros in layer 1
+_m.layers[2].weight.data[:, 1] = 0.0  # 5 zeros in layer 2
+assert abs(float(measure_sparsity(_m)) - 50.0) < 1e-9
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_measure_sparsity_biases", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: biases never count, whatever their values.
+### BEGIN HIDDEN TESTS
+_m = _model_of([3, 7, 2], seed=13, bias_scale=0.0)  # all biases exactly zero
+_m.layers[0].weight.data[1, 2] = 0.0
+assert abs(float(measure_sparsity(_m)) - 100 * 1 / 35) < 1e-9
+_m.layers[0].bias.data[:] = 5.0
+assert abs(float(measure_sparsity(_m)) - 100 * 1 / 35) < 1e-9
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_measure_sparsity_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: a model with no weight matrix; factorised layers count their factors.
+### BEGIN HIDDEN TESTS
+assert float(measure_sparsity(SimpleModel(ReLU()))) == 0.0
+assert float(measure_sparsity(SimpleModel())) == 0.0
+_lr = LowRankLinear(np.array([[0.0], [1.0], [2.0]]), np.array([[0.0, 0.0, 3.0]]), np.zeros(3))
+assert abs(float(measure_sparsity(SimpleModel(_lr))) - 50.0) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 4. Magnitude pruning
+#
+# One global ranking, an exact count. Three details decide whether an
+# implementation is right:
+#
+# * **Exactly `⌊s·N⌋` zeros.** A threshold such as `np.percentile` followed by
+#   `|w| < t` is off whenever several weights share the threshold's value
+#   (after a first pruning, thousands of weights are exactly 0). Select
+#   *positions*, not values: `np.argsort` or `np.argpartition` on the
+#   magnitudes give you the indices of the `⌊s·N⌋` smallest.
+# * **Global, not per layer.** Concatenate all weight matrices first.
+# * **In place.** Write zeros into each `param.data` and return the same
+#   model object; leave biases alone.
+
+# %% nbgrader={"grade": false, "grade_id": "magnitude_prune", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def magnitude_prune(model, sparsity=0.9):
+    """Zero the floor(sparsity * N) smallest-magnitude weights of the whole model.
+
+    N counts the entries of all weight matrices (ndim >= 2) together; one
+    global ranking decides. Biases are untouched. The model is modified in
+    place and returned. Raise ValueError if sparsity is outside [0, 1].
+    """
+    ### BEGIN SOLUTION
+    if not 0.0 <= sparsity <= 1.0:
+        raise ValueError(f"sparsity must be in [0, 1], got {sparsity}")
+    weights = [p for p in model.parameters() if p.ndim >= 2]
+    total = sum(w.size for w in weights)
+    n_prune = int(np.floor(sparsity * total))
+    if n_prune == 0:
+        return model
+    magnitudes = np.concatenate([np.abs(w.data).ravel() for w in weights])
+    pruned = np.zeros(total, dtype=bool)
+    pruned[np.argpartition(magnitudes, n_prune - 1)[:n_prune]] = True
+    offset = 0
+    for w in weights:
+        w.data[pruned[offset:offset + w.size].reshape(w.shape)] = 0.0
+        offset += w.size
+    return model
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+np.random.seed(1)
+_layer1, _layer2 = Linear(4, 3), Linear(3, 2)
+_layer1.weight.data = np.array([[1.0, 2.0, 3.0], [0.1, 0.2, 0.3], [4.0, 5.0, 6.0], [0.01, 0.02, 0.03]])
+_layer2.weight.data = np.array([[0.5, -7.0], [0.05, 8.0], [-0.6, 0.9]])
+_model = SimpleModel(_layer1, ReLU(), _layer2)
+_result = magnitude_prune(_model, sparsity=0.5)
+assert _result is _model, "magnitude_prune returns the same model object"
+_zeros = sum(int((p.data == 0).sum()) for p in _model.parameters() if p.ndim >= 2)
+assert _zeros == 9, f"50% of 18 weights is exactly 9 zeros, got {_zeros}"
+assert np.all(_layer1.weight.data[2] != 0), "the largest weights survive"
+assert _layer2.weight.data[0, 1] == -7.0, "magnitude means |w|: large negative weights survive"
+print("magnitude_prune: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_exact_count", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: exactly floor(sparsity * N) zeros, also when many magnitudes tie.
+### BEGIN HIDDEN TESTS
+_m = _model_of([6, 5, 4], seed=21)  # 30 + 20 = 50 weights
+_rng = np.random.default_rng(21)
+for _p in _weights_of(_m):  # magnitudes from {1, 2, 3} only: ties everywhere
+    _p.data = _rng.choice([1.0, 2.0, 3.0], size=_p.shape) * _rng.choice([-1.0, 1.0], size=_p.shape)
+_before = np.concatenate([np.abs(p.data).ravel() for p in _weights_of(_m)])
+magnitude_prune(_m, sparsity=0.37)  # floor(18.5) = 18
+_after = np.concatenate([p.data.ravel() for p in _weights_of(_m)])
+assert int((_after == 0).sum()) == 18, int((_after == 0).sum())
+assert _before[_after == 0].max() <= _before[_after != 0].min()
+_m2 = _model_of([8, 6, 3], seed=22)  # 48 + 18 = 66 weights
+magnitude_prune(_m2, sparsity=0.9)
+magnitude_prune(_m2, sparsity=0.95)  # a second pass starts from 59 exact zeros
+assert sum(int((p.data == 0).sum()) for p in _weights_of(_m2)) == math.floor(0.95 * 66)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_floor", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the count is floored, never rounded; sparsity 0 and 1 are allowed.
+### BEGIN HIDDEN TESTS
+for _s, _expected in ((0.55, 9), (0.3, 5), (0.0, 0), (1.0, 18)):  # N = 18: 9.9 -> 9, 5.4 -> 5
+    _m = _model_of([4, 3, 2], seed=23)
+    magnitude_prune(_m, sparsity=_s)
+    _zeros = sum(int((p.data == 0).sum()) for p in _weights_of(_m))
+    assert _zeros == _expected, (_s, _zeros)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_global", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: one global threshold across layers, not one per layer.
+### BEGIN HIDDEN TESTS
+_m = _model_of([5, 4, 5], seed=24)  # 20 + 20 weights
+_m.layers[0].weight.data = 10.0 + np.abs(_m.layers[0].weight.data)  # every weight of layer 1 is large
+_m.layers[2].weight.data = 0.01 * _m.layers[2].weight.data
+_big = _m.layers[0].weight.data.copy()
+magnitude_prune(_m, sparsity=0.5)
+assert np.array_equal(_m.layers[0].weight.data, _big), "layer 1 only has large weights: none may go"
+assert np.all(_m.layers[2].weight.data == 0), "all 20 pruned weights come from layer 2"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_in_place", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: in place, same objects, biases untouched, kept weights unchanged.
+### BEGIN HIDDEN TESTS
+_m = _model_of([7, 6, 3], seed=25, bias_scale=0.001)  # tiny biases would be pruned if counted
+_params = _m.parameters()
+_arrays = [p.data for p in _params]
+_before = _snapshot(_m)
+assert magnitude_prune(_m, sparsity=0.6) is _m
+assert all(a is b for a, b in zip(_params, _m.parameters()))
+for _p, _old in zip(_m.parameters(), _before):
+    if _p.ndim < 2:
+        assert np.array_equal(_p.data, _old), "biases must not change"
+    else:
+        _kept = _p.data != 0
+        assert np.array_equal(_p.data[_kept], _old[_kept]), "surviving weights keep their values"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: ValueError outside [0, 1], and the model is left as it was.
+### BEGIN HIDDEN TESTS
+for _bad in (-0.1, 1.5, float("nan")):
+    _m = _model_of([4, 3, 2], seed=26)
+    _before = _snapshot(_m)
+    try:
+        magnitude_prune(_m, sparsity=_bad)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"sparsity={_bad} must raise ValueError")
+    assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 5. Structured pruning
+#
+# Now remove whole neurons. For each `Linear` in `model.layers` except the
+# last one, compute the L2 norm of every weight column, and zero the
+# `int(prune_ratio * out_features)` columns with the smallest norms together
+# with their bias entries. The zeroed neurons output `ReLU(0) = 0`, so the
+# next layer's matching rows no longer matter: the layer could be cut down to
+# a smaller dense matrix (section 10 does exactly that).
+
+# %% nbgrader={"grade": false, "grade_id": "structured_prune", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def structured_prune(model, prune_ratio=0.5):
+    """Zero the least important output neurons of every Linear except the last one.
+
+    Importance of neuron j = L2 norm of weight column W[:, j]. In each pruned
+    layer, int(prune_ratio * out_features) columns and their bias entries
+    are set to zero. The last Linear (the classifier head) is never touched.
+    In place; returns the model. ValueError if prune_ratio is outside [0, 1].
+    """
+    ### BEGIN SOLUTION
+    if not 0.0 <= prune_ratio <= 1.0:
+        raise ValueError(f"prune_ratio must be in [0, 1], got {prune_ratio}")
+    dense_layers = [layer for layer in model.layers if isinstance(layer, Linear)]
+    for layer in dense_layers[:-1]:
+        weight = layer.weight.data
+        n_prune = int(prune_ratio * weight.shape[1])
+        if n_prune == 0:
+            continue
+        importance = np.linalg.norm(weight, axis=0)
+        drop = np.argsort(importance)[:n_prune]
+        weight[:, drop] = 0.0
+        if layer.bias is not None:
+            layer.bias.data[drop] = 0.0
+    return model
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_structured_prune_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+np.random.seed(2)
+_layer1, _layer2 = Linear(4, 6), Linear(6, 2)
+_layer1.weight.data = np.array([
+    [1.0, 0.1, 2.0, 0.05, 3.0, 0.01],
+    [1.1, 0.11, 2.1, 0.06, 3.1, 0.02],
+    [1.2, 0.12, 2.2, 0.07, 3.2, 0.03],
+    [1.3, 0.13, 2.3, 0.08, 3.3, 0.04],
+])
+_layer1.bias.data = np.arange(1.0, 7.0)
+_head_before = _layer2.weight.data.copy()
+_model = SimpleModel(_layer1, ReLU(), _layer2)
+assert structured_prune(_model, prune_ratio=0.5) is _model
+_zero_columns = np.flatnonzero(np.all(_layer1.weight.data == 0, axis=0))
+assert list(_zero_columns) == [1, 3, 5], f"the three weakest columns go, got {list(_zero_columns)}"
+assert list(_layer1.bias.data) == [1.0, 0.0, 3.0, 0.0, 5.0, 0.0], "their bias entries go too"
+assert np.array_equal(_layer2.weight.data, _head_before), "the classifier head is never pruned"
+print("structured_prune: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_structured_prune_head", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: every Linear but the last is pruned; the head stays intact.
+### BEGIN HIDDEN TESTS
+_m = _model_of([6, 10, 8, 4], seed=31)
+_m.layers[4].weight.data *= 0.001  # a head with tiny weights is still never pruned
+_head = _m.layers[4].weight.data.copy()
+_head_bias = _m.layers[4].bias.data.copy()
+structured_prune(_m, prune_ratio=0.5)
+assert np.array_equal(_m.layers[4].weight.data, _head) and np.array_equal(_m.layers[4].bias.data, _head_bias)
+assert int(np.all(_m.layers[0].weight.data == 0, axis=0).sum()) == 5
+assert int(np.all(_m.layers[2].weight.data == 0, axis=0).sum()) == 4
+_single = _model_of([5, 3], seed=32)
+_w = _single.layers[0].weight.data.copy()
+structured_prune(_single, prune_ratio=0.9)
+assert np.array_equal(_single.layers[0].weight.data, _w), "a lone Linear is the head"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_structured_prune_l2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: importance is the L2 norm (not L1, not the max); exactly int(ratio * out) columns.
+### BEGIN HIDDEN TESTS
+_m = _model_of([4, 5, 2], seed=33)
+_m.layers[0].weight.data = np.array([
+    [3.0, 1.0, 0.2, 4.0, 1.4],
+    [0.0, 1.0, 0.2, 4.0, 1.4],
+    [0.0, 1.0, 0.2, 4.0, 1.4],
+    [0.0, 1.0, 0.2, 4.0, 1.4],
+])  # L2: 3, 2, 0.4, 8, 2.8 ; L1: 3, 4, 0.8, 16, 5.6 ; max: 3, 1, 0.2, 4, 1.4
+structured_prune(_m, prune_ratio=0.5)  # int(2.5) = 2 neurons: columns 2 and 1
+assert list(np.flatnonzero(np.all(_m.layers[0].weight.data == 0, axis=0))) == [1, 2]
+_m = _model_of([3, 7, 2], seed=34)
+structured_prune(_m, prune_ratio=0.6)  # int(4.2) = 4
+assert int(np.all(_m.layers[0].weight.data == 0, axis=0).sum()) == 4
+_m = _model_of([3, 6, 2], seed=35)
+_m.layers[0].weight.data = np.tile(np.array([[1.0, -1.0, 1.0, 2.0, -1.0, 1.0]]), (3, 1))  # five-way tie
+structured_prune(_m, prune_ratio=0.5)
+_zero_cols = np.all(_m.layers[0].weight.data == 0, axis=0)
+assert int(_zero_cols.sum()) == 3 and not _zero_cols[3]
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_structured_prune_details", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: matching bias entries zeroed, other neurons and layers unchanged, in place.
+### BEGIN HIDDEN TESTS
+_m = _model_of([5, 8, 3], seed=36, bias_scale=1.0)
+_layer = _m.layers[0]
+_next = _m.layers[2].weight.data.copy()
+_w_before, _b_before = _layer.weight.data.copy(), _layer.bias.data.copy()
+structured_prune(_m, prune_ratio=0.25)
+_gone = np.all(_m.layers[0].weight.data == 0, axis=0)
+assert int(_gone.sum()) == 2
+assert np.all(_m.layers[0].bias.data[_gone] == 0)
+assert np.array_equal(_m.layers[0].bias.data[~_gone], _b_before[~_gone])
+assert np.array_equal(_m.layers[0].weight.data[:, ~_gone], _w_before[:, ~_gone])
+assert np.array_equal(_m.layers[2].weight.data, _next)
+assert _m.layers[0] is _layer, "prune the existing layers, do not replace them"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_structured_prune_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: ValueError outside [0, 1]; prune_ratio 0 changes nothing.
+### BEGIN HIDDEN TESTS
+for _bad in (-0.5, 1.01):
+    _m = _model_of([4, 6, 2], seed=37)
+    _before = _snapshot(_m)
+    try:
+        structured_prune(_m, prune_ratio=_bad)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"prune_ratio={_bad} must raise ValueError")
+    assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+_m = _model_of([4, 6, 2], seed=38)
+_before = _snapshot(_m)
+assert structured_prune(_m, prune_ratio=0.0) is _m
+assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+### END HIDDEN TESTS
+
+# %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_pruning", "locked": true, "schema_version": 3, "solution": false, "task": false}
+if RUN_ANALYSES:
+    levels = [0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 0.9, 0.95]
+    rows = []
+    for level in levels:
+        unstructured = magnitude_prune(copy.deepcopy(teacher), sparsity=level)
+        structured = structured_prune(copy.deepcopy(teacher), prune_ratio=level)
+        rows.append((level, measure_sparsity(unstructured), accuracy(unstructured, X_test, y_test),
+                     measure_sparsity(structured), accuracy(structured, X_test, y_test)))
+    print(f"{'level':>5} | {'magnitude: sparsity, acc':>26} | {'structured: sparsity, acc':>26}")
+    for level, s_mag, a_mag, s_str, a_str in rows:
+        print(f"{level:5.2f} | {s_mag:12.1f}% {a_mag:12.3f} | {s_str:12.1f}% {a_str:12.3f}")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot([r[1] for r in rows], [r[2] for r in rows], "o-", label="magnitude (unstructured)")
+    ax.plot([r[3] for r in rows], [r[4] for r in rows], "s-", label="structured (neurons)")
+    ax.set(xlabel="sparsity of the weight matrices (%)", ylabel="test accuracy",
+           title="Accuracy vs sparsity on digits, no retraining")
+    ax.legend()
+    plt.show()
+
+# %% [markdown]
+# Read the plot at equal *sparsity*: magnitude pruning keeps its accuracy far
+# longer, because it removes only the individually least useful weights.
+# Structured pruning pays a higher accuracy price per zero, in exchange for
+# zeros that a dense matrix multiply can actually skip (section 10 measures
+# that). The head is never pruned, so structured sparsity tops out below 100%.
+# %% [markdown]
+# ## 6. Low-rank approximation
+#
+# `np.linalg.svd(W, full_matrices=False)` returns `U`, the singular values
+# `S` (already in descending order) and `Vt` such that
+# `W = U @ np.diag(S) @ Vt`. Keep the first `k = max(1, int(rank_ratio · min(m, n)))`
+# of each. Your function returns the three factors, not their product: the
+# factors *are* the compressed layer.
+
+# %% nbgrader={"grade": false, "grade_id": "low_rank_approximate", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def low_rank_approximate(weight_matrix, rank_ratio=0.5):
+    """Best rank-k factors (U, S, V) of a 2-D matrix, k = max(1, int(rank_ratio * min(m, n))).
+
+    U has shape (m, k), S (k,) in descending order, V (k, n), and
+    U @ np.diag(S) @ V is the closest rank-k matrix to the input in the
+    Frobenius norm. Accepts an ndarray or a Tensor. Raise ValueError if the
+    input is not 2-D or rank_ratio is outside (0, 1].
+    """
+    ### BEGIN SOLUTION
+    weights = weight_matrix.data if isinstance(weight_matrix, Tensor) else np.asarray(weight_matrix)
+    if weights.ndim != 2:
+        raise ValueError(f"expected a 2-D weight matrix, got shape {weights.shape}")
+    if not 0.0 < rank_ratio <= 1.0:
+        raise ValueError(f"rank_ratio must be in (0, 1], got {rank_ratio}")
+    k = max(1, int(rank_ratio * min(weights.shape)))
+    U, S, Vt = np.linalg.svd(weights, full_matrices=False)
+    return U[:, :k], S[:k], Vt[:k, :]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+_W = np.random.default_rng(3).standard_normal((20, 15))
+_U, _S, _V = low_rank_approximate(_W, rank_ratio=0.4)  # k = int(0.4 * 15) = 6
+assert _U.shape == (20, 6) and _S.shape == (6,) and _V.shape == (6, 15), (_U.shape, _S.shape, _V.shape)
+_sigma = np.linalg.svd(_W, compute_uv=False)
+_error = np.linalg.norm(_W - _U @ np.diag(_S) @ _V)
+assert abs(_error - np.sqrt(np.sum(_sigma[6:] ** 2))) < 1e-8, "Eckart-Young: the error is the discarded singular values"
+print(f"rank 6 of 15 keeps {np.sum(_S**2) / np.sum(_sigma**2):.1%} of the energy; low_rank_approximate: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: k = max(1, int(rank_ratio * min(m, n))) for tall, wide and tiny ratios; Tensors accepted; input untouched.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(41)
+for (_m, _n), _r, _k in (((7, 30), 0.5, 3), ((30, 7), 0.99, 6), ((12, 9), 0.01, 1), ((6, 6), 1.0, 6), ((9, 25), 0.35, 3)):
+    _W = _rng.standard_normal((_m, _n))
+    _copy = _W.copy()
+    _U, _S, _V = low_rank_approximate(_W, rank_ratio=_r)
+    assert np.shape(_U) == (_m, _k) and np.shape(_S) == (_k,) and np.shape(_V) == (_k, _n), (_m, _n, _r)
+    assert np.array_equal(_W, _copy)
+_T = Tensor(_rng.standard_normal((10, 8)))
+_U, _S, _V = low_rank_approximate(_T, rank_ratio=0.5)
+assert np.shape(_U) == (10, 4) and np.shape(_V) == (4, 8)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_optimal", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the reconstruction is the optimal rank-k matrix (Eckart-Young), for float64 and float32 inputs.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(42)
+for _shape, _r in (((16, 11), 0.3), ((9, 24), 0.5), ((13, 13), 0.8)):
+    _W = _rng.standard_normal(_shape) @ np.diag(np.linspace(3, 0.1, _shape[1]))
+    _U, _S, _V = (np.asarray(a, dtype=np.float64) for a in low_rank_approximate(_W, rank_ratio=_r))
+    _Uo, _So, _Vo = _oracle_low_rank(_W, _r)
+    assert np.allclose(_U @ np.diag(_S) @ _V, _Uo @ np.diag(_So) @ _Vo, atol=1e-8)
+_W32 = Tensor(_rng.standard_normal((20, 12)))
+_U, _S, _V = (np.asarray(a, dtype=np.float64) for a in low_rank_approximate(_W32, rank_ratio=0.25))
+_Uo, _So, _Vo = _oracle_low_rank(_W32, 0.25)
+_scale = np.linalg.norm(_W32.data)
+assert np.linalg.norm(_U @ np.diag(_S) @ _V - _Uo @ np.diag(_So) @ _Vo) < 1e-4 * _scale
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_singular_values", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: S holds the k largest singular values in descending order.
+### BEGIN HIDDEN TESTS
+_W = np.random.default_rng(43).standard_normal((14, 10))
+_U, _S, _V = low_rank_approximate(_W, rank_ratio=0.6)
+assert np.allclose(np.asarray(_S, dtype=np.float64), np.linalg.svd(_W, compute_uv=False)[:6], rtol=1e-6)
+assert np.all(np.diff(np.asarray(_S)) <= 0)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: ValueError for inputs that are not 2-D and for rank_ratio outside (0, 1].
+### BEGIN HIDDEN TESTS
+for _arg, _r in ((np.ones(5), 0.5), (np.ones((2, 3, 4)), 0.5), (np.ones((4, 4)), 0.0), (np.ones((4, 4)), 1.2), (np.ones((4, 4)), -0.3)):
+    try:
+        low_rank_approximate(_arg, rank_ratio=_r)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"shape {np.shape(_arg)}, rank_ratio={_r} must raise ValueError")
+### END HIDDEN TESTS
+
+# %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_low_rank", "locked": true, "schema_version": 3, "solution": false, "task": false}
+if RUN_ANALYSES:
+    def factorised(model, rank_ratio):
+        """A copy of model whose hidden Linear layers are replaced by their rank-k factors."""
+        clone = copy.deepcopy(model)
+        dense = [i for i, layer in enumerate(clone.layers) if isinstance(layer, Linear)]
+        for i in dense[:-1]:
+            U, S, V = low_rank_approximate(clone.layers[i].weight, rank_ratio)
+            clone.layers[i] = LowRankLinear(U * S, V, clone.layers[i].bias)
+        return clone
+
+    ratios = [0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
+    params = [Profiler().count_parameters(factorised(teacher, r)) for r in ratios]
+    accs = [accuracy(factorised(teacher, r), X_test, y_test) for r in ratios]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
+    trained = np.linalg.svd(teacher.layers[0].weight.data, compute_uv=False)
+    random_w = np.random.default_rng(0).standard_normal(teacher.layers[0].weight.shape) * teacher.layers[0].weight.data.std()
+    ax1.semilogy(trained, label="trained layer 1")
+    ax1.semilogy(np.linalg.svd(random_w, compute_uv=False), label="random, same scale")
+    ax1.set(title="Singular values", xlabel="index")
+    ax1.legend()
+    ax2.plot(params, accs, "o-")
+    for r, p_, a in zip(ratios, params, accs):
+        ax2.annotate(f"{r:g}", (p_, a), textcoords="offset points", xytext=(3, -10), fontsize=8)
+    ax2.set(title="Accuracy vs parameters (labels: rank_ratio)", xlabel="parameters", ylabel="test accuracy")
+    plt.show()
+    print(f"dense teacher: {Profiler().count_parameters(teacher):,} parameters")
+
+# %% [markdown]
+# A trained layer's spectrum falls much faster than a random matrix's: the
+# training signal lives in a few directions. That is why a rank of a tenth or
+# a fifth keeps most of the accuracy with a fraction of the parameters,
+# while at `rank_ratio = 1` the factors hold *more* numbers than the dense
+# matrix they replace.
+#
+# ## 7. Knowledge distillation
+#
+# Implement the loss and its gradient with respect to the student's logits.
+# Two practical rules keep it exact:
+#
+# * **Work in log space.** `log_softmax(z) = z − max(z) − log Σ exp(z − max(z))`
+#   is finite for logits of any size; `np.log(softmax(z) + 1e-8)` is not exact
+#   and breaks down for confident predictions.
+# * **Average over the batch**, both terms.
+#
+# Labels arrive either as integer class ids, shape (B,), or as probability
+# rows, shape (B, C) (smoothed labels, say). The gradient has a compact closed
+# form: differentiate each term with respect to `z_student` and remember that
+# `d softmax(z/T) / dz` carries a factor `1/T`.
+
+# %% nbgrader={"grade": false, "grade_id": "KnowledgeDistillation", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class KnowledgeDistillation:
+    """Distil a teacher's softened predictions into a student.
+
+    loss = alpha * T**2 * KL(softmax(t/T) || softmax(s/T)) + (1 - alpha) * CE(softmax(s), y),
+    both terms averaged over the batch.
+    """
+
+    def __init__(self, teacher_model, student_model, temperature=3.0, alpha=0.7):
+        """Keep both models and the hyper-parameters as attributes of the same names.
+
+        Raise ValueError if temperature <= 0 or alpha is outside [0, 1].
+        """
+        ### BEGIN SOLUTION
+        if not temperature > 0:
+            raise ValueError(f"temperature must be positive, got {temperature}")
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+        self.teacher_model = teacher_model
+        self.student_model = student_model
+        self.temperature = temperature
+        self.alpha = alpha
+        ### END SOLUTION
+
+    def distillation_loss(self, student_logits, teacher_logits, true_labels):
+        """The combined loss as a Python float (logits: (B, C) ndarrays or Tensors)."""
+        ### BEGIN SOLUTION
+        s, t, y = self._as_arrays(student_logits, teacher_logits, true_labels)
+        T, batch = self.temperature, s.shape[0]
+        log_p_teacher = _log_softmax_rows(t / T)
+        soft = np.sum(np.exp(log_p_teacher) * (log_p_teacher - _log_softmax_rows(s / T))) / batch
+        hard = -np.sum(y * _log_softmax_rows(s)) / batch
+        return float(self.alpha * T**2 * soft + (1 - self.alpha) * hard)
+        ### END SOLUTION
+
+    def distillation_grad(self, student_logits, teacher_logits, true_labels):
+        """d(distillation_loss) / d(student_logits), an ndarray of shape (B, C)."""
+        ### BEGIN SOLUTION
+        s, t, y = self._as_arrays(student_logits, teacher_logits, true_labels)
+        T, batch = self.temperature, s.shape[0]
+        soft = np.exp(_log_softmax_rows(s / T)) - np.exp(_log_softmax_rows(t / T))
+        hard = np.exp(_log_softmax_rows(s)) - y
+        return (self.alpha * T * soft + (1 - self.alpha) * hard) / batch
+
+    @staticmethod
+    def _as_arrays(student_logits, teacher_logits, true_labels):
+        """float64 logits and labels as probability rows (one-hot for class ids)."""
+        s = np.asarray(student_logits.data if isinstance(student_logits, Tensor) else student_logits, dtype=np.float64)
+        t = np.asarray(teacher_logits.data if isinstance(teacher_logits, Tensor) else teacher_logits, dtype=np.float64)
+        y = np.asarray(true_labels.data if isinstance(true_labels, Tensor) else true_labels)
+        if y.ndim == 1:
+            y = np.eye(s.shape[1])[y.astype(int)]
+        return s, t, y.astype(np.float64)
+
+
+def _log_softmax_rows(z):
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+_kd = KnowledgeDistillation("teacher", "student", temperature=4.0, alpha=0.8)
+assert (_kd.teacher_model, _kd.student_model, _kd.temperature, _kd.alpha) == ("teacher", "student", 4.0, 0.8)
+_s = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
+_t = np.array([[3.0, 0.5, 0.2], [0.1, 3.5, 0.4]])
+_y = np.array([0, 1])
+_loss = _kd.distillation_loss(_s, _t, _y)
+assert isinstance(_loss, float) and _loss > 0, _loss
+_ce = -np.mean(np.log(np.exp(_s[[0, 1], _y]) / np.exp(_s).sum(axis=1)))
+assert abs(KnowledgeDistillation(None, None, 4.0, 0.0).distillation_loss(_s, _t, _y) - _ce) < 1e-9, "alpha=0 is plain cross-entropy"
+assert abs(KnowledgeDistillation(None, None, 4.0, 1.0).distillation_loss(_t, _t, _y)) < 1e-9, "a student equal to its teacher has no soft loss"
+assert _kd.distillation_grad(_s, _t, _y).shape == (2, 3)
+print("KnowledgeDistillation: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_init", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: attributes kept; ValueError for temperature <= 0 and alpha outside [0, 1].
+### BEGIN HIDDEN TESTS
+_kd = KnowledgeDistillation(teacher_model=[1], student_model=[2])
+assert (_kd.temperature, _kd.alpha) == (3.0, 0.7) and _kd.teacher_model == [1] and _kd.student_model == [2]
+for _T, _a in ((0.0, 0.5), (-1.0, 0.5), (2.0, -0.1), (2.0, 1.1)):
+    try:
+        KnowledgeDistillation(None, None, temperature=_T, alpha=_a)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"temperature={_T}, alpha={_a} must raise ValueError")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_loss", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the loss value for integer labels across temperatures and alphas.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(51)
+for _T, _a, (_B, _C) in ((1.0, 0.5, (5, 4)), (3.0, 0.7, (8, 10)), (7.5, 0.25, (3, 6))):
+    _s, _t = 2 * _rng.standard_normal((_B, _C)), 3 * _rng.standard_normal((_B, _C))
+    _y = _rng.integers(0, _C, _B)
+    _got = KnowledgeDistillation(None, None, _T, _a).distillation_loss(_s, _t, _y)
+    assert abs(_got - _oracle_kd_loss(_s, _t, _y, _T, _a)) <= 1e-6 * max(1.0, abs(_got)), (_T, _a, _got)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_soft_term", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: KL(teacher || student), not the reverse, scaled by T**2 and averaged over the batch.
+### BEGIN HIDDEN TESTS
+_s = np.array([[4.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+_t = np.array([[0.0, 2.0, 1.0], [3.0, 0.0, 0.0]])
+for _T in (1.0, 2.0, 5.0):
+    _got = KnowledgeDistillation(None, None, _T, 1.0).distillation_loss(_s, _t, np.array([0, 1]))
+    assert abs(_got - _oracle_kd_loss(_s, _t, np.array([0, 1]), _T, 1.0)) < 1e-8, (_T, _got)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_soft_labels", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: labels given as probability rows (B, C); one-hot rows equal integer labels.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(52)
+_s, _t = _rng.standard_normal((6, 5)), _rng.standard_normal((6, 5))
+_rows = _rng.dirichlet(np.ones(5), size=6)
+_kd = KnowledgeDistillation(None, None, 2.0, 0.4)
+assert abs(_kd.distillation_loss(_s, _t, _rows) - _oracle_kd_loss(_s, _t, _rows, 2.0, 0.4)) < 1e-8
+_ids = np.array([4, 0, 2, 2, 1, 3])
+assert abs(_kd.distillation_loss(_s, _t, np.eye(5)[_ids]) - _kd.distillation_loss(_s, _t, _ids)) < 1e-9
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_stability", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: finite and exact for logits of magnitude 1000; Tensors accepted; a Python float comes back.
+### BEGIN HIDDEN TESTS
+import warnings as _warnings
+
+_s = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0]])
+_t = np.array([[-1000.0, 1000.0, 0.0], [1000.0, -1000.0, 0.0]])
+_y = np.array([1, 0])
+with _warnings.catch_warnings():
+    _warnings.simplefilter("ignore")
+    _got = KnowledgeDistillation(None, None, 1.0, 0.5).distillation_loss(Tensor(_s), Tensor(_t), _y)
+    _grad = KnowledgeDistillation(None, None, 1.0, 0.5).distillation_grad(_s, _t, _y)
+assert type(_got) is float or isinstance(_got, float)
+assert np.isfinite(_got) and abs(_got - _oracle_kd_loss(_s, _t, _y, 1.0, 0.5)) < 1e-6 * abs(_got)
+assert np.all(np.isfinite(_grad)) and np.allclose(_grad, _oracle_kd_grad(_s, _t, _y, 1.0, 0.5), atol=1e-9)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the gradient equals finite differences of the loss, for class ids and probability rows.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(53)
+for _T, _a, _labels in ((2.0, 0.7, np.array([0, 3, 1])), (4.0, 0.3, _rng.dirichlet(np.ones(4), size=3))):
+    _s, _t = _rng.standard_normal((3, 4)), _rng.standard_normal((3, 4))
+    _grad = np.asarray(KnowledgeDistillation(None, None, _T, _a).distillation_grad(_s, _t, _labels), dtype=np.float64)
+    _numeric = np.zeros_like(_s)
+    for _idx in np.ndindex(*_s.shape):
+        _up, _down = _s.copy(), _s.copy()
+        _up[_idx] += 1e-6
+        _down[_idx] -= 1e-6
+        _numeric[_idx] = (_oracle_kd_loss(_up, _t, _labels, _T, _a) - _oracle_kd_loss(_down, _t, _labels, _T, _a)) / 2e-6
+    assert _grad.shape == _s.shape and np.allclose(_grad, _numeric, atol=1e-6), (_T, _a)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 8. Training a student by distillation
+#
+# The loss is only useful inside a training loop. `train_with_distillation`
+# runs minibatch stochastic gradient descent on the student:
+#
+# 1. draw a random order of the examples from `np.random.default_rng(seed)`,
+# 2. for each minibatch: forward the student and the (frozen) teacher, get the
+#    loss and `kd.distillation_grad`, call `student.backward(grad)`, then
+#    update every parameter in place: `p.data -= learning_rate * p.grad`,
+# 3. record the mean loss over the epoch.
+#
+# `SimpleModel.backward` runs each layer's `backward`, which fills the
+# `.grad` of its parameters. The teacher never changes.
+
+# %% nbgrader={"grade": false, "grade_id": "train_with_distillation", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def train_with_distillation(kd, inputs, labels, epochs=20, learning_rate=0.1, batch_size=32, seed=0):
+    """Train kd.student_model in place by minibatch SGD on kd's distillation loss.
+
+    The teacher is frozen. Returns a list with the mean loss of each epoch.
+    The same seed gives the same result.
+    """
+    ### BEGIN SOLUTION
+    X = inputs.data if isinstance(inputs, Tensor) else np.asarray(inputs, dtype=np.float32)
+    y = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    student = kd.student_model
+    teacher_logits = kd.teacher_model.forward(Tensor(X)).data
+    rng = np.random.default_rng(seed)
+    history = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        total, seen = 0.0, 0
+        for start in range(0, len(X), batch_size):
+            batch = order[start:start + batch_size]
+            logits = student.forward(Tensor(X[batch])).data
+            total += kd.distillation_loss(logits, teacher_logits[batch], y[batch]) * len(batch)
+            seen += len(batch)
+            student.backward(kd.distillation_grad(logits, teacher_logits[batch], y[batch]))
+            for param in student.parameters():
+                param.data -= learning_rate * param.grad
+        history.append(total / seen)
+    return history
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+np.random.seed(4)
+_X = np.random.default_rng(4).standard_normal((64, 6)).astype(np.float32)
+_y = (_X[:, 0] + _X[:, 1] > 0).astype(int)
+_teacher = SimpleModel(Linear(6, 2))
+_teacher.layers[0].weight.data = np.stack([np.r_[3.0, 3.0, 0, 0, 0, 0], np.r_[-3.0, -3.0, 0, 0, 0, 0]], axis=1)
+_student = SimpleModel(Linear(6, 2))
+_history = train_with_distillation(KnowledgeDistillation(_teacher, _student), _X, _y, epochs=10, learning_rate=0.5, batch_size=16)
+assert len(_history) == 10 and all(np.isfinite(_history)), _history
+assert _history[-1] < _history[0], "the loss goes down"
+print(f"loss {_history[0]:.3f} -> {_history[-1]:.3f}; train_with_distillation: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_learns", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: a student learns a teacher's task; one float per epoch; the teacher is frozen.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(61)
+_X = _rng.standard_normal((120, 5)).astype(np.float32)
+_teacher = _model_of([5, 8, 3], seed=62)
+_y = np.argmax(_teacher.forward(Tensor(_X)).data, axis=1)
+_student = _model_of([5, 3], seed=63)
+_teacher_before = _snapshot(_teacher)
+_student_params = _student.parameters()
+_history = train_with_distillation(_oracle_kd(_teacher, _student, 2.0, 0.5), _X, _y, epochs=15, learning_rate=0.2, batch_size=20, seed=1)
+assert len(_history) == 15 and all(isinstance(float(h), float) and np.isfinite(h) for h in _history)
+assert _history[-1] < 0.6 * _history[0], _history
+assert all(np.array_equal(a, b) for a, b in zip(_teacher_before, _snapshot(_teacher))), "the teacher is frozen"
+assert all(a is b for a, b in zip(_student_params, _student.parameters())), "train the student in place"
+assert np.mean(np.argmax(_student.forward(Tensor(_X)).data, axis=1) == _y) > 0.8
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_update_rule", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: one epoch with one full batch is exactly one SGD step p -= learning_rate * grad.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(64)
+_X = _rng.standard_normal((10, 4)).astype(np.float32)
+_y = _rng.integers(0, 3, 10)
+_teacher = _model_of([4, 3], seed=65)
+_student = _model_of([4, 6, 3], seed=66)
+_expected = copy.deepcopy(_student)
+_kd = _oracle_kd(_teacher, _expected, 3.0, 0.6)
+_logits = _expected.forward(Tensor(_X)).data
+_expected.backward(_kd.distillation_grad(_logits, _teacher.forward(Tensor(_X)).data, _y))
+for _p in _expected.parameters():
+    _p.data = _p.data - 0.3 * _p.grad
+train_with_distillation(_oracle_kd(_teacher, _student, 3.0, 0.6), _X, _y, epochs=1, learning_rate=0.3, batch_size=64, seed=5)
+for _got, _want in zip(_student.parameters(), _expected.parameters()):
+    assert np.allclose(_got.data, _want.data, atol=1e-5), "one full-batch epoch must be one gradient step"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_deterministic", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the same seed gives the same losses and weights; minibatches are shuffled by the seed.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(67)
+_X = _rng.standard_normal((50, 4)).astype(np.float32)
+_y = _rng.integers(0, 3, 50)
+_teacher = _model_of([4, 3], seed=68)
+_runs = []
+for _seed in (7, 7, 8):
+    _student = _model_of([4, 5, 3], seed=69)
+    _h = train_with_distillation(_oracle_kd(_teacher, _student, 2.0, 0.5), _X, _y, epochs=3, learning_rate=0.1, batch_size=8, seed=_seed)
+    _runs.append((list(map(float, _h)), _snapshot(_student)))
+assert _runs[0][0] == _runs[1][0] and all(np.array_equal(a, b) for a, b in zip(_runs[0][1], _runs[1][1]))
+assert not all(np.array_equal(a, b) for a, b in zip(_runs[0][1], _runs[2][1])), "another seed shuffles differently"
+### END HIDDEN TESTS
+
+# %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_distillation", "locked": true, "schema_version": 3, "solution": false, "task": false}
+if RUN_ANALYSES:
+    def small_student(seed):
+        np.random.seed(seed)
+        return SimpleModel(Linear(64, 16), ReLU(), Linear(16, 10))
+
+    results = {"labels only (alpha = 0)": [], "distilled (T = 4, alpha = 0.7)": []}
+    curves = {}
+    for seed in range(3):
+        for name, (T, alpha) in zip(results, ((1.0, 0.0), (4.0, 0.7))):
+            student = small_student(seed)
+            kd = KnowledgeDistillation(teacher, student, temperature=T, alpha=alpha)
+            history = train_with_distillation(kd, X_train[:300], y_train[:300], epochs=40, learning_rate=0.2, seed=seed)
+            results[name].append(accuracy(student, X_test, y_test))
+            curves.setdefault(name, history)
+    print(f"teacher: {Profiler().count_parameters(teacher):,} parameters, accuracy {accuracy(teacher, X_test, y_test):.3f}")
+    print(f"student: {Profiler().count_parameters(small_student(0)):,} parameters, trained on 300 examples")
+    for name, accs in results.items():
+        print(f"  {name:32s} accuracy {np.mean(accs):.3f} ± {np.std(accs):.3f} over 3 seeds")
+
+# %% [markdown]
+# The student is about 40 times smaller than the teacher and sees only 300
+# training examples. Compare the two rows: the teacher's soft targets carry
+# information about *how* the classes relate (a 7 that looks a bit like a 1),
+# which plain labels do not. Try other temperatures and alphas; with very
+# high `T` the soft targets become almost uniform and stop helping.
+#
+# ## 9. A compression pipeline
+#
+# `compress_model` chains the techniques in a fixed order (magnitude pruning,
+# structured pruning, low-rank factorisation, each only if configured) and
+# reports what changed. Validate the whole configuration *before* touching
+# the model: a typo in a key should not leave a half-compressed model behind.
+#
+# For `'low_rank'`, replace in `model.layers` every `Linear` except the head
+# whose rank-k factors hold fewer numbers than its dense weight,
+# `k·(in + out) < in·out`, by `LowRankLinear(U * S, V, layer.bias)`.
+
+# %% nbgrader={"grade": false, "grade_id": "compress_model", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def compress_model(model, compression_config):
+    """Apply the configured techniques in order and return statistics.
+
+    Keys: 'magnitude_prune' (sparsity in [0, 1]), 'structured_prune' (ratio in
+    [0, 1]), 'low_rank' (rank ratio in (0, 1]). Unknown keys or values out of
+    range raise ValueError before the model is modified. Returns a dict with
+    original_params, final_params, original_sparsity, final_sparsity,
+    sparsity_increase, applied_techniques and compression_ratio (nonzero
+    parameters before / after).
+    """
+    ### BEGIN SOLUTION
+    valid_ranges = {
+        "magnitude_prune": lambda v: 0.0 <= v <= 1.0,
+        "structured_prune": lambda v: 0.0 <= v <= 1.0,
+        "low_rank": lambda v: 0.0 < v <= 1.0,
+    }
+    for key, value in compression_config.items():
+        if key not in valid_ranges:
+            raise ValueError(f"unknown compression technique {key!r}")
+        if not valid_ranges[key](value):
+            raise ValueError(f"{key}={value} is out of range")
+
+    def nonzero(m):
+        return sum(int(np.count_nonzero(p.data)) for p in m.parameters())
+
+    original_params = sum(p.size for p in model.parameters())
+    original_sparsity = measure_sparsity(model)
+    original_nonzero = nonzero(model)
+    applied = []
+    if "magnitude_prune" in compression_config:
+        magnitude_prune(model, compression_config["magnitude_prune"])
+        applied.append("magnitude_prune")
+    if "structured_prune" in compression_config:
+        structured_prune(model, compression_config["structured_prune"])
+        applied.append("structured_prune")
+    if "low_rank" in compression_config:
+        ratio = compression_config["low_rank"]
+        dense = [i for i, layer in enumerate(model.layers) if isinstance(layer, Linear)]
+        for i in dense[:-1]:
+            layer = model.layers[i]
+            n_in, n_out = layer.weight.shape
+            k = max(1, int(ratio * min(n_in, n_out)))
+            if k * (n_in + n_out) < n_in * n_out:
+                U, S, V = low_rank_approximate(layer.weight, ratio)
+                model.layers[i] = LowRankLinear(U * S, V, layer.bias)
+        applied.append("low_rank")
+    final_sparsity = measure_sparsity(model)
+    final_nonzero = nonzero(model)
+    return {
+        "original_params": original_params,
+        "final_params": sum(p.size for p in model.parameters()),
+        "original_sparsity": original_sparsity,
+        "final_sparsity": final_sparsity,
+        "sparsity_increase": final_sparsity - original_sparsity,
+        "applied_techniques": applied,
+        "compression_ratio": original_nonzero / final_nonzero if final_nonzero else float("inf"),
+    }
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_compress_model_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+np.random.seed(5)
+_model = SimpleModel(Linear(20, 15), ReLU(), Linear(15, 10), ReLU(), Linear(10, 5))
+_stats = compress_model(_model, {"magnitude_prune": 0.7, "structured_prune": 0.2})
+for _key in ("original_params", "final_params", "original_sparsity", "final_sparsity",
+             "sparsity_increase", "applied_techniques", "compression_ratio"):
+    assert _key in _stats, f"missing statistic {_key!r}"
+assert _stats["applied_techniques"] == ["magnitude_prune", "structured_prune"]
+assert _stats["original_params"] == 20 * 15 + 15 + 15 * 10 + 10 + 10 * 5 + 5
+assert _stats["final_sparsity"] >= 70.0 and _stats["compression_ratio"] > 1.0
+try:
+    compress_model(_model, {"magnitude_prun": 0.5})
+except ValueError:
+    pass
+else:
+    raise AssertionError("a misspelled technique must raise ValueError")
+print("compress_model: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_compress_model_statistics", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: every statistic against an independent computation.
+### BEGIN HIDDEN TESTS
+_refs = dict(measure_sparsity=_oracle_sparsity, magnitude_prune=_oracle_magnitude_prune,
+             structured_prune=_oracle_structured_prune, low_rank_approximate=_oracle_low_rank)
+_m = _model_of([12, 10, 8, 4], seed=71, bias_scale=1.0)
+_m.layers[0].weight.data[0, :] = 0.0  # 10 zeros before anything happens
+_expected_model = copy.deepcopy(_m)
+_nonzero_before = sum(int(np.count_nonzero(p.data)) for p in _m.parameters())
+with _using_reference(**_refs):
+    _stats = compress_model(_m, {"magnitude_prune": 0.6, "structured_prune": 0.25})
+_oracle_magnitude_prune(_expected_model, 0.6)
+_oracle_structured_prune(_expected_model, 0.25)
+_nonzero_after = sum(int(np.count_nonzero(p.data)) for p in _expected_model.parameters())
+assert all(np.array_equal(a, b) for a, b in zip(_snapshot(_m), _snapshot(_expected_model)))
+assert _stats["original_params"] == 12 * 10 + 10 + 10 * 8 + 8 + 8 * 4 + 4 == _stats["final_params"]
+assert abs(_stats["original_sparsity"] - 100 * 10 / 232) < 1e-9
+assert abs(_stats["final_sparsity"] - _oracle_sparsity(_expected_model)) < 1e-9
+assert abs(_stats["sparsity_increase"] - (_stats["final_sparsity"] - _stats["original_sparsity"])) < 1e-9
+assert abs(_stats["compression_ratio"] - _nonzero_before / _nonzero_after) < 1e-9
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_compress_model_order", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: fixed order whatever the dict order; only configured techniques run.
+### BEGIN HIDDEN TESTS
+_refs = dict(measure_sparsity=_oracle_sparsity, magnitude_prune=_oracle_magnitude_prune,
+             structured_prune=_oracle_structured_prune, low_rank_approximate=_oracle_low_rank)
+_m = _model_of([6, 8, 3], seed=72)
+_expected_model = copy.deepcopy(_m)
+with _using_reference(**_refs):
+    _stats = compress_model(_m, {"structured_prune": 0.5, "magnitude_prune": 0.3})
+_oracle_structured_prune(_oracle_magnitude_prune(_expected_model, 0.3), 0.5)
+assert _stats["applied_techniques"] == ["magnitude_prune", "structured_prune"]
+assert all(np.array_equal(a, b) for a, b in zip(_snapshot(_m), _snapshot(_expected_model)))
+_m = _model_of([6, 8, 3], seed=73)
+_before = _snapshot(_m)
+with _using_reference(**_refs):
+    _stats = compress_model(_m, {})
+assert _stats["applied_techniques"] == [] and all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_compress_model_low_rank", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: low_rank replaces the hidden Linear layers that get smaller, keeps the head and the biases.
+### BEGIN HIDDEN TESTS
+_refs = dict(measure_sparsity=_oracle_sparsity, magnitude_prune=_oracle_magnitude_prune,
+             structured_prune=_oracle_structured_prune, low_rank_approximate=_oracle_low_rank)
+_m = _model_of([40, 30, 20, 5], seed=74)
+_biases = [_m.layers[0].bias, _m.layers[2].bias]
+_dense = [copy.deepcopy(_m.layers[0]), copy.deepcopy(_m.layers[2])]
+_head = _m.layers[4]
+with _using_reference(**_refs):
+    _stats = compress_model(_m, {"low_rank": 0.2})  # k = 6 for 40x30, k = 4 for 30x20
+assert _stats["applied_techniques"] == ["low_rank"]
+assert isinstance(_m.layers[0], LowRankLinear) and isinstance(_m.layers[2], LowRankLinear)
+assert _m.layers[4] is _head and isinstance(_m.layers[1], ReLU)
+assert _m.layers[0].first.shape == (40, 6) and _m.layers[0].second.shape == (6, 30)
+assert _m.layers[2].first.shape == (30, 4) and _m.layers[2].second.shape == (4, 20)
+assert _m.layers[0].bias is _biases[0] and _m.layers[2].bias is _biases[1]
+for _new, _old, _r in ((_m.layers[0], _dense[0], 0.2), (_m.layers[2], _dense[1], 0.2)):
+    _U, _S, _V = _oracle_low_rank(_old.weight.data, _r)
+    assert np.allclose(_new.first.data @ _new.second.data, _U @ np.diag(_S) @ _V, atol=1e-4)
+assert _stats["final_params"] == 40 * 6 + 6 * 30 + 30 + 30 * 4 + 4 * 20 + 20 + 20 * 5 + 5
+_m = _model_of([40, 30, 5], seed=75)
+with _using_reference(**_refs):
+    compress_model(_m, {"low_rank": 1.0})  # k = 30: 30 * 70 > 1200, no saving
+assert type(_m.layers[0]) is Linear, "a factorisation that does not save parameters is not applied"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_compress_model_validation", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: unknown keys and out-of-range values raise ValueError before anything changes.
+### BEGIN HIDDEN TESTS
+_refs = dict(measure_sparsity=_oracle_sparsity, magnitude_prune=_oracle_magnitude_prune,
+             structured_prune=_oracle_structured_prune, low_rank_approximate=_oracle_low_rank)
+for _config in ({"magnitude_prune": 0.5, "quantize": 8}, {"magnitude_prune": 0.5, "low_rank": 0.0},
+                {"structured_prune": 1.5}, {"magnitude_prune": 0.5, "structured_prune": -0.2}):
+    _m = _model_of([6, 8, 3], seed=76)
+    _layers = list(_m.layers)
+    _before = _snapshot(_m)
+    with _using_reference(**_refs):
+        try:
+            compress_model(_m, _config)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError(f"{_config} must raise ValueError")
+    assert _m.layers == _layers and all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m))), _config
+### END HIDDEN TESTS
+# %% [markdown]
+# ## 10. Quantisation
+#
+# Per-tensor *asymmetric affine* quantisation to `bits` bits, the scheme of
+# PyTorch's `MinMaxObserver` with `torch.per_tensor_affine`:
+#
+# ```
+# qmin, qmax = -2**(bits-1), 2**(bits-1) - 1
+# lo, hi     = min(w.min(), 0), max(w.max(), 0)        # the range always contains 0
+# scale      = max((hi - lo) / (qmax - qmin), float32 eps)
+# zero_point = clip(qmin - round(lo / scale), qmin, qmax)   as a Python int
+# q          = clip(round(w / scale) + zero_point, qmin, qmax)   as np.int8
+# w'         = (q - zero_point) * scale               as float32
+# ```
+#
+# `np.round` rounds halves to the nearest even integer, as PyTorch does.
+# One trap: `q` is `int8`, and `q - zero_point` in `int8` arithmetic
+# overflows (127 − (−128) does not fit). Widen to a larger integer first.
+
+# %% nbgrader={"grade": false, "grade_id": "quantize_weights", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def quantize_weights(weights, bits=8):
+    """Asymmetric per-tensor quantisation: returns (q as np.int8, scale, zero_point).
+
+    Raise ValueError if bits is outside [2, 8].
+    """
+    ### BEGIN SOLUTION
+    if not 2 <= bits <= 8:
+        raise ValueError(f"bits must be between 2 and 8, got {bits}")
+    w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float32)
+    qmin, qmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    lo, hi = min(float(w.min()), 0.0), max(float(w.max()), 0.0)
+    scale = max((hi - lo) / (qmax - qmin), float(np.finfo(np.float32).eps))
+    zero_point = int(np.clip(qmin - np.round(lo / scale), qmin, qmax))
+    q = np.clip(np.round(w / np.float32(scale)) + zero_point, qmin, qmax).astype(np.int8)
+    return q, scale, zero_point
+    ### END SOLUTION
+
+
+def dequantize_weights(q, scale, zero_point):
+    """Recover float32 weights: (q - zero_point) * scale."""
+    ### BEGIN SOLUTION
+    return ((np.asarray(q, dtype=np.int32) - int(zero_point)) * scale).astype(np.float32)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+_w = np.array([-2.0, 0.0, 1.5, 3.1], dtype=np.float32)
+_q, _scale, _zp = quantize_weights(_w, bits=8)
+assert _q.dtype == np.int8, _q.dtype
+assert abs(_scale - 5.1 / 255) < 1e-7 and _zp == -28, (_scale, _zp)  # scale 0.02; zero point -128 - round(-2 / 0.02)
+assert list(_q) == [-128, -28, 47, 127], list(_q)
+_back = dequantize_weights(_q, _scale, _zp)
+assert _back.dtype == np.float32 and np.max(np.abs(_back - _w)) <= _scale / 2 + 1e-7
+print("quantize_weights / dequantize_weights: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_parameters", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: scale, zero point and q for 8 and 4 bits on random weights.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(81)
+for _bits, _w in ((8, _rng.standard_normal((20, 7))), (4, 0.3 * _rng.standard_normal((9, 9)) + 0.2), (6, _rng.uniform(-3, 1, 50))):
+    _w = _w.astype(np.float32)
+    _q, _scale, _zp = quantize_weights(_w, bits=_bits)
+    _qo, _so, _zo = _oracle_quantize(_w, _bits)
+    assert abs(float(_scale) - _so) <= 1e-6 * _so and int(_zp) == _zo, (_bits, _scale, _zp)
+    assert np.shape(_q) == _w.shape and np.asarray(_q).dtype == np.int8
+    assert np.array_equal(np.asarray(_q), _qo), _bits
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_rounding", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: halves round to even, values beyond the range clip.
+### BEGIN HIDDEN TESTS
+_q, _scale, _zp = quantize_weights(np.array([-1.5, -0.5, 0.5, 1.5], dtype=np.float32), bits=2)  # scale 1, zero point 0
+assert (float(_scale), int(_zp)) == (1.0, 0) and list(np.asarray(_q)) == [-2, 0, 0, 1], (_scale, _zp, _q)
+_q, _scale, _zp = quantize_weights(np.array([-64.0, -0.75, -0.25, 0.25, 0.75, 63.5], dtype=np.float32), bits=8)
+assert (float(_scale), int(_zp)) == (0.5, 0) and list(np.asarray(_q)) == [-128, -2, 0, 0, 2, 127], (_scale, _zp, _q)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_zero", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the range always contains 0, which is represented exactly; all-zero weights work.
+### BEGIN HIDDEN TESTS
+for _w in (np.array([2.0, 3.0, 5.0]), np.array([-4.0, -1.0, -0.5]), np.zeros((3, 2)), np.array([0.0, 7.0, -0.1])):
+    _w = _w.astype(np.float32)
+    _q, _scale, _zp = quantize_weights(_w, bits=8)
+    _qo, _so, _zo = _oracle_quantize(_w, 8)
+    assert abs(float(_scale) - _so) <= 1e-6 * _so and int(_zp) == _zo and np.array_equal(np.asarray(_q), _qo), _w
+    _back = _oracle_dequantize(_q, _scale, _zp)
+    assert np.all(_back[_w == 0] == 0.0), "zero must survive the round trip exactly"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: ValueError for bits outside [2, 8]; the input array is not modified.
+### BEGIN HIDDEN TESTS
+_w = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+_copy = _w.copy()
+quantize_weights(_w, bits=3)
+assert np.array_equal(_w, _copy)
+for _bits in (1, 9, 16, 0):
+    try:
+        quantize_weights(_w, bits=_bits)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"bits={_bits} must raise ValueError")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_dequantize_weights", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: float32 result, no int8 overflow in q - zero_point.
+### BEGIN HIDDEN TESTS
+_back = dequantize_weights(np.array([127, -128, 0], dtype=np.int8), 0.5, -128)
+assert np.asarray(_back).dtype == np.float32 and np.allclose(_back, [127.5, 0.0, 64.0]), _back
+_q = np.array([[-8, 7], [0, 3]], dtype=np.int8)
+assert np.allclose(dequantize_weights(_q, 0.25, 3), (_q.astype(int) - 3) * 0.25)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Now apply it to a layer. `quantize_layer_weights` keeps the integer form in
+# `layer.quantized` (what you would store or ship) and puts the dequantised
+# values back into `layer.weight.data`, so the layer runs as before, with the
+# rounding error it would have on integer hardware (*simulated quantisation*).
+
+# %% nbgrader={"grade": false, "grade_id": "quantize_layer_weights", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def quantize_layer_weights(layer, bits=8):
+    """Quantise layer.weight in place (simulated) and report the saving and the error.
+
+    Sets layer.quantized = {"q", "scale", "zero_point", "bits"}, replaces
+    layer.weight.data with the dequantised values, and returns a dict with
+    scale, zero_point, bits, original_bytes (float32), quantized_bytes
+    (ceil(n * bits / 8)) and max_abs_error.
+    """
+    ### BEGIN SOLUTION
+    original = layer.weight.data.copy()
+    q, scale, zero_point = quantize_weights(original, bits)
+    restored = dequantize_weights(q, scale, zero_point)
+    layer.quantized = {"q": q, "scale": scale, "zero_point": zero_point, "bits": bits}
+    layer.weight.data = restored
+    return {
+        "scale": scale,
+        "zero_point": zero_point,
+        "bits": bits,
+        "original_bytes": original.size * BYTES_PER_FLOAT32,
+        "quantized_bytes": math.ceil(original.size * bits / 8),
+        "max_abs_error": float(np.max(np.abs(original - restored))),
+    }
+    ### END SOLUTION
+
+
+def dequantize_layer_weights(layer):
+    """The float32 weights recovered from layer.quantized."""
+    ### BEGIN SOLUTION
+    info = layer.quantized
+    return dequantize_weights(info["q"], info["scale"], info["zero_point"])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_quantize_layer_weights_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+np.random.seed(6)
+_layer = Linear(16, 8)
+_original = _layer.weight.data.copy()
+_info = quantize_layer_weights(_layer, bits=8)
+assert _info["original_bytes"] == 16 * 8 * 4 and _info["quantized_bytes"] == 16 * 8, _info
+assert set(_layer.quantized) >= {"q", "scale", "zero_point", "bits"}
+assert not np.array_equal(_layer.weight.data, _original), "weight.data now holds the dequantised values"
+assert np.max(np.abs(_layer.weight.data - _original)) <= _info["scale"] / 2 + 1e-6
+print(f"int8: {_info['original_bytes']} -> {_info['quantized_bytes']} bytes, max error {_info['max_abs_error']:.2e}")
+
+# %% nbgrader={"grade": true, "grade_id": "test_quantize_layer_weights_report", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the returned figures, for an odd number of 4-bit weights.
+### BEGIN HIDDEN TESTS
+with _using_reference(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
+    _layer = _model_of([5, 3], seed=82).layers[0]
+    _w = _layer.weight.data.copy()
+    _info = quantize_layer_weights(_layer, bits=4)
+_qo, _so, _zo = _oracle_quantize(_w, 4)
+assert abs(float(_info["scale"]) - _so) <= 1e-6 * _so and int(_info["zero_point"]) == _zo and _info["bits"] == 4
+assert _info["original_bytes"] == 60 and _info["quantized_bytes"] == 8, _info  # ceil(15 * 4 / 8)
+_err = float(np.max(np.abs(_w - _oracle_dequantize(_qo, _so, _zo))))
+assert abs(float(_info["max_abs_error"]) - _err) < 1e-6 and _err <= _so / 2 + 1e-6
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_quantize_layer_weights_state", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: layer.quantized holds the integers; weight.data the dequantised floats; the bias is untouched.
+### BEGIN HIDDEN TESTS
+with _using_reference(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
+    _layer = _model_of([6, 4], seed=83, bias_scale=1.0).layers[0]
+    _w, _b, _tensor = _layer.weight.data.copy(), _layer.bias.data.copy(), _layer.weight
+    quantize_layer_weights(_layer, bits=3)
+_qo, _so, _zo = _oracle_quantize(_w, 3)
+assert _layer.weight is _tensor and np.array_equal(_layer.bias.data, _b)
+assert np.array_equal(np.asarray(_layer.quantized["q"]), _qo) and int(_layer.quantized["zero_point"]) == _zo
+assert _layer.quantized["bits"] == 3 and abs(float(_layer.quantized["scale"]) - _so) <= 1e-6 * _so
+assert np.allclose(_layer.weight.data, _oracle_dequantize(_qo, _so, _zo), atol=1e-6)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_dequantize_layer_weights", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: recover float32 weights from a stored quantisation.
+### BEGIN HIDDEN TESTS
+with _using_reference(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
+    _layer = Linear(2, 2)
+    _layer.quantized = {"q": np.array([[127, -128], [0, 5]], dtype=np.int8), "scale": 0.1, "zero_point": -3, "bits": 8}
+    _got = np.asarray(dequantize_layer_weights(_layer))
+assert _got.dtype == np.float32 and np.allclose(_got, [[13.0, -12.5], [0.3, 0.8]], atol=1e-5), _got
+### END HIDDEN TESTS
+
+# %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_quantization", "locked": true, "schema_version": 3, "solution": false, "task": false}
+if RUN_ANALYSES:
+    print(f"{'bits':>4} | {'weight bytes':>12} | {'saving':>6} | {'max |error|':>11} | accuracy")
+    for bits in (8, 6, 4, 3, 2):
+        clone = copy.deepcopy(teacher)
+        reports = [quantize_layer_weights(layer, bits) for layer in clone.layers if isinstance(layer, Linear)]
+        stored = sum(r["quantized_bytes"] for r in reports)
+        original = sum(r["original_bytes"] for r in reports)
+        worst = max(r["max_abs_error"] for r in reports)
+        print(f"{bits:4d} | {stored:12,} | {1 - stored / original:6.1%} | {worst:11.4f} | {accuracy(clone, X_test, y_test):.3f}")
+    print(f"float32 teacher: {original:,} weight bytes, accuracy {accuracy(teacher, X_test, y_test):.3f}")
+
+# %% [markdown]
+# Eight bits cost nothing measurable here and save 75% of the weight memory;
+# four bits still hold up; below that the rounding error is of the same size
+# as the weights themselves. One outlier weight stretches the range for the
+# whole tensor, which is why production systems quantise per output channel.
+#
+# ## 11. Measuring a model: parameters and bytes
+#
+# A compact set of meters for the comparisons that follow. `count_parameters`
+# splits the total into weight-matrix entries and bias entries and counts the
+# nonzero ones; `calculate_model_size` converts a parameter count into bytes
+# for a storage type (`float32`: 4 bytes, `float16`: 2, `int8`: 1).
+
+# %% nbgrader={"grade": false, "grade_id": "CompressionMetrics", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class CompressionMetrics:
+    """Parameter counts and storage sizes of a model (static methods)."""
+
+    @staticmethod
+    def count_parameters(model):
+        """Dict with total_parameters, total_weights, total_bias and nonzero_parameters."""
+        ### BEGIN SOLUTION
+        params = model.parameters()
+        weights = sum(p.size for p in params if p.ndim >= 2)
+        biases = sum(p.size for p in params if p.ndim < 2)
+        return {
+            "total_parameters": weights + biases,
+            "total_weights": weights,
+            "total_bias": biases,
+            "nonzero_parameters": sum(int(np.count_nonzero(p.data)) for p in params),
+        }
+        ### END SOLUTION
+
+    @staticmethod
+    def calculate_model_size(model, dtype="float32"):
+        """Dict with total_parameters, bytes_per_parameter, total_bytes, size_kb, size_mb and dtype.
+
+        Supported dtypes: float32, float16, int8; anything else raises ValueError.
+        """
+        ### BEGIN SOLUTION
+        bytes_per_parameter = {"float32": 4, "float16": 2, "int8": 1}
+        if dtype not in bytes_per_parameter:
+            raise ValueError(f"unsupported dtype {dtype!r}")
+        total = sum(p.size for p in model.parameters())
+        total_bytes = total * bytes_per_parameter[dtype]
+        return {
+            "total_parameters": total,
+            "bytes_per_parameter": bytes_per_parameter[dtype],
+            "total_bytes": total_bytes,
+            "size_kb": total_bytes / 1024,
+            "size_mb": total_bytes / 1024**2,
+            "dtype": dtype,
+        }
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_CompressionMetrics_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+np.random.seed(7)
+_model = SimpleModel(Linear(10, 5), ReLU(), Linear(5, 2))
+_counts = CompressionMetrics.count_parameters(_model)
+assert _counts == {"total_parameters": 67, "total_weights": 60, "total_bias": 7, "nonzero_parameters": 60}, _counts
+_size = CompressionMetrics.calculate_model_size(_model, dtype="int8")
+assert _size["total_bytes"] == 67 and _size["bytes_per_parameter"] == 1 and _size["dtype"] == "int8"
+print("CompressionMetrics: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_CompressionMetrics_counts", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: counts with factorised layers, layers without bias and pruned weights.
+### BEGIN HIDDEN TESTS
+_m = SimpleModel(LowRankLinear(np.ones((6, 2)), np.zeros((2, 4)), np.ones(4)), ReLU(), Linear(4, 3, bias=False))
+_m.layers[2].weight.data[0, :] = 0.0
+_counts = CompressionMetrics.count_parameters(_m)
+assert _counts["total_parameters"] == 12 + 8 + 4 + 12 and _counts["total_weights"] == 32 and _counts["total_bias"] == 4
+assert _counts["nonzero_parameters"] == 12 + 0 + 4 + int(np.count_nonzero(_m.layers[2].weight.data))
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_CompressionMetrics_size", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: bytes, KB and MB for each dtype; ValueError for others.
+### BEGIN HIDDEN TESTS
+_m = _model_of([256, 512, 10], seed=84)
+_n = 256 * 512 + 512 + 512 * 10 + 10
+for _dtype, _bytes in (("float32", 4), ("float16", 2), ("int8", 1)):
+    _size = CompressionMetrics.calculate_model_size(_m, dtype=_dtype)
+    assert _size["total_parameters"] == _n and _size["bytes_per_parameter"] == _bytes and _size["total_bytes"] == _n * _bytes
+    assert abs(_size["size_kb"] - _n * _bytes / 1024) < 1e-9 and abs(_size["size_mb"] - _n * _bytes / 1024**2) < 1e-12
+    assert _size["dtype"] == _dtype
+assert CompressionMetrics.calculate_model_size(_m)["bytes_per_parameter"] == 4
+for _bad in ("float64", "int4", "FLOAT32"):
+    try:
+        CompressionMetrics.calculate_model_size(_m, dtype=_bad)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"dtype={_bad!r} must raise ValueError")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 12. Removing neurons for real
+#
+# Structured pruning zeroed neurons but kept the matrices' shapes, so a
+# forward pass costs as much as before. Removing a neuron `j` *physically*
+# means deleting column `j` (and `b[j]`) from its layer and row `j` from the
+# next layer's weight: both matrices shrink, and so does every matrix
+# multiply. Because a zeroed neuron outputs `ReLU(0) = 0`, the network
+# computes exactly what the zero-pruned network computed.
+
+# %% nbgrader={"grade": false, "grade_id": "compute_neuron_importance", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def compute_neuron_importance(layer, method="l2"):
+    """Importance of each output neuron: the L2 ("l2") or L1 ("l1") norm of its weight column.
+
+    Returns an array of shape (out_features,). Raise ValueError for another method.
+    """
+    ### BEGIN SOLUTION
+    weight = layer.weight.data
+    if method == "l2":
+        return np.linalg.norm(weight, axis=0)
+    if method == "l1":
+        return np.abs(weight).sum(axis=0)
+    raise ValueError(f"unknown importance method {method!r}; use 'l2' or 'l1'")
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_compute_neuron_importance", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_layer = Linear(2, 3)
+_layer.weight.data = np.array([[3.0, -1.0, 0.0], [4.0, 1.0, -2.0]])
+assert np.allclose(compute_neuron_importance(_layer), [5.0, np.sqrt(2), 2.0])
+print("compute_neuron_importance: visible tests passed")
+# Hidden tests: L1 and L2 on random layers, ValueError for an unknown method.
+### BEGIN HIDDEN TESTS
+_layer = _model_of([7, 5], seed=85).layers[0]
+assert np.shape(compute_neuron_importance(_layer, "l2")) == (5,)
+assert np.allclose(compute_neuron_importance(_layer, "l2"), _oracle_importance(_layer, "l2"), rtol=1e-5)
+assert np.allclose(compute_neuron_importance(_layer, method="l1"), _oracle_importance(_layer, "l1"), rtol=1e-5)
+try:
+    compute_neuron_importance(_layer, method="linf")
+except ValueError:
+    pass
+else:
+    raise AssertionError("method='linf' must raise ValueError")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": false, "grade_id": "prune_layer_neurons", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def prune_layer_neurons(layer, next_layer, keep_ratio=0.7):
+    """Remove the least important output neurons of layer, returning two new, smaller Linear layers.
+
+    Keeps the max(1, int(keep_ratio * out_features)) neurons with the largest L2
+    importance, in their original order: their weight columns and bias
+    entries in the new layer, their input rows in the new next layer (whose
+    bias is copied). The inputs are not modified. Raise ValueError if
+    keep_ratio is outside (0, 1] or the two layers do not connect.
+    """
+    ### BEGIN SOLUTION
+    if not 0.0 < keep_ratio <= 1.0:
+        raise ValueError(f"keep_ratio must be in (0, 1], got {keep_ratio}")
+    if layer.out_features != next_layer.in_features:
+        raise ValueError(
+            f"layer has {layer.out_features} outputs but next_layer expects {next_layer.in_features} inputs"
+        )
+    n_keep = max(1, int(keep_ratio * layer.out_features))
+    importance = compute_neuron_importance(layer, "l2")
+    keep = np.sort(np.argsort(-importance, kind="stable")[:n_keep])
+
+    new_layer = Linear(layer.in_features, n_keep, bias=layer.bias is not None)
+    new_layer.weight.data = layer.weight.data[:, keep].copy()
+    if layer.bias is not None:
+        new_layer.bias.data = layer.bias.data[keep].copy()
+
+    new_next = Linear(n_keep, next_layer.out_features, bias=next_layer.bias is not None)
+    new_next.weight.data = next_layer.weight.data[keep, :].copy()
+    if next_layer.bias is not None:
+        new_next.bias.data = next_layer.bias.data.copy()
+    return new_layer, new_next
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+np.random.seed(8)
+_layer, _next = Linear(4, 6), Linear(6, 3)
+_new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.5)
+assert isinstance(_new, Linear) and isinstance(_new_next, Linear)
+assert _new.weight.shape == (4, 3) and _new.bias.shape == (3,) and _new_next.weight.shape == (3, 3), (_new.weight.shape, _new_next.weight.shape)
+assert _layer.weight.shape == (4, 6), "the original layer is not modified"
+print("prune_layer_neurons: visible tests passed")
+
+# %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_equivalence", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the smaller network computes what the zero-pruned network computed.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(86)
+for _sizes, _keep in (([5, 9, 4], 0.5), ([8, 12, 6], 0.3), ([3, 7, 2], 0.9)):
+    _m = _model_of(_sizes, seed=int(_rng.integers(1000)), bias_scale=1.0)
+    _layer, _next = _m.layers[0], _m.layers[2]
+    with _using_reference(compute_neuron_importance=_oracle_importance):
+        _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=_keep)
+    _n_keep = max(1, int(_keep * _sizes[1]))
+    _kept = np.sort(np.argsort(-_oracle_importance(_layer), kind="stable")[:_n_keep])
+    _zeroed = copy.deepcopy(_m)
+    _removed = np.setdiff1d(np.arange(_sizes[1]), _kept)
+    _zeroed.layers[0].weight.data[:, _removed] = 0.0
+    _zeroed.layers[0].bias.data[_removed] = 0.0
+    _x = _rng.standard_normal((7, _sizes[0]))
+    _small = _new_next.forward(ReLU().forward(_new.forward(Tensor(_x)))).data
+    assert np.allclose(_small, _zeroed.forward(Tensor(_x)).data, atol=1e-5), _sizes
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_selection", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: the most important neurons are kept, in their original order; the next layer's bias is kept.
+### BEGIN HIDDEN TESTS
+_layer, _next = Linear(3, 5), Linear(5, 2)
+_layer.weight.data = np.array([[5.0, 0.1, 3.0, 0.2, 4.0]] * 3)
+_layer.bias.data = np.arange(5.0)
+_next.weight.data = np.arange(10.0).reshape(5, 2)
+_next.bias.data = np.array([7.0, -7.0])
+with _using_reference(compute_neuron_importance=_oracle_importance):
+    _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.6)  # keep 3: neurons 0, 2, 4
+assert np.array_equal(_new.weight.data, _layer.weight.data[:, [0, 2, 4]])
+assert np.array_equal(_new.bias.data, [0.0, 2.0, 4.0])
+assert np.array_equal(_new_next.weight.data, _next.weight.data[[0, 2, 4]])
+assert np.array_equal(_new_next.bias.data, [7.0, -7.0])
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_inputs_untouched", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: new layer objects; the inputs keep their shapes and values.
+### BEGIN HIDDEN TESTS
+_m = _model_of([6, 10, 4], seed=87, bias_scale=1.0)
+_layer, _next = _m.layers[0], _m.layers[2]
+_before = _snapshot(_m)
+with _using_reference(compute_neuron_importance=_oracle_importance):
+    _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.4)
+assert _new is not _layer and _new_next is not _next
+assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+_new.weight.data[...] = 123.0
+_new_next.bias.data[...] = 123.0
+assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m))), "the new layers must not share arrays with the old ones"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: at least one neuron survives; ValueError for a bad keep_ratio or layers that do not connect.
+### BEGIN HIDDEN TESTS
+_m = _model_of([4, 6, 2], seed=88)
+with _using_reference(compute_neuron_importance=_oracle_importance):
+    _new, _new_next = prune_layer_neurons(_m.layers[0], _m.layers[2], keep_ratio=0.01)
+    assert _new.weight.shape == (4, 1) and _new_next.weight.shape == (1, 2)
+    for _args in ((_m.layers[0], _m.layers[2], 0.0), (_m.layers[0], _m.layers[2], 1.5), (_m.layers[0], Linear(5, 2), 0.5)):
+        try:
+            prune_layer_neurons(*_args)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("must raise ValueError")
+### END HIDDEN TESTS
+
+# %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_speedup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+if RUN_ANALYSES:
+    def physically_pruned(model, keep_ratio):
+        """A copy of the 3-layer teacher with both hidden layers physically shrunk."""
+        l1, l2, l3 = (layer for layer in model.layers if isinstance(layer, Linear))
+        l1, l2 = prune_layer_neurons(l1, l2, keep_ratio)
+        l2, l3 = prune_layer_neurons(l2, l3, keep_ratio)
+        return SimpleModel(l1, ReLU(), l2, ReLU(), l3)
+
+    def median_ms(model, x, repeats=7):
+        return Profiler(repeats=repeats).profile_forward_pass(model, x)["latency_ms"]
+
+    batch = Tensor(np.tile(X_test, (20, 1)))  # 9 000 digits
+    print(f"{'keep':>5} | {'params':>7} | {'zeroed ms':>9} | {'removed ms':>10} | speed-up | acc zeroed | acc removed")
+    for keep in (1.0, 0.5, 0.25, 0.1):
+        zeroed = structured_prune(copy.deepcopy(teacher), prune_ratio=1 - keep)
+        small = physically_pruned(teacher, keep)
+        t_zero, t_small = median_ms(zeroed, batch), median_ms(small, batch)
+        print(f"{keep:5.2f} | {Profiler().count_parameters(small):7,} | {t_zero:9.2f} | {t_small:10.2f} | "
+              f"{t_zero / t_small:7.1f}x | {accuracy(zeroed, X_test, y_test):10.3f} | {accuracy(small, X_test, y_test):.3f}")
+
+# %% [markdown]
+# The zeroed model does all of the dense work for neurons that output zero;
+# the physically pruned one skips it. The accuracies differ slightly for a
+# reason worth noticing: `physically_pruned` ranks the second hidden layer
+# *after* the first removal has deleted some of its input rows, while
+# `structured_prune` ranks both layers on the original weights, so the two
+# can pick different neurons in the second layer. For the same choice of
+# neurons the outputs are identical, which is what the tests of
+# `prune_layer_neurons` check.
+#
+# ## 13. Before and after, with the Profiler
+#
+# Finally, the whole story in one table: the dense teacher, the same teacher
+# after 80% magnitude pruning (zeros, same shapes), after physical neuron
+# removal, and after low-rank factorisation of its hidden layers.
+
+# %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_profiler", "locked": true, "schema_version": 3, "solution": false, "task": false}
+if RUN_ANALYSES:
+    profiler = Profiler(repeats=7)
+    candidates = {
+        "dense teacher": teacher,
+        "magnitude 80%": magnitude_prune(copy.deepcopy(teacher), 0.8),
+        "neurons kept 30%": physically_pruned(teacher, 0.3),
+    }
+    low_rank_teacher = copy.deepcopy(teacher)
+    compress_model(low_rank_teacher, {"low_rank": 0.2})
+    candidates["low rank 0.2"] = low_rank_teacher
+    print(f"{'model':>17} | {'params':>7} | {'nonzero':>7} | {'memory MB':>9} | {'ms / 9000':>9} | accuracy")
+    for name, model in candidates.items():
+        memory = profiler.measure_memory(model, batch.shape)["parameter_memory_mb"]
+        counts = CompressionMetrics.count_parameters(model)
+        latency = profiler.profile_forward_pass(model, batch)["latency_ms"]
+        print(f"{name:>17} | {counts['total_parameters']:7,} | {counts['nonzero_parameters']:7,} | {memory:9.3f} | "
+              f"{latency:9.2f} | {accuracy(model, X_test, y_test):.3f}")
+
+# %% [markdown]
+# Magnitude pruning cuts the *nonzero* count but neither the memory of a
+# dense format nor the latency; removing neurons and factorising cut all
+# three. Which one wins depends on the accuracy you can give up and on what
+# the target hardware can exploit.
+#
+# ## 14. The compression toolkit in one place
+#
+# The given class below gathers the main functions under one name, the way a
+# library would export them. It calls your functions, so it works once they do.
+
+# %% nbgrader={"grade": false, "grade_id": "compression_complete", "locked": true, "schema_version": 3, "solution": false, "task": false}
+class CompressionComplete:
+    """Static entry points that delegate to the functions of this notebook."""
+
+    @staticmethod
+    def measure_sparsity(model):
+        return measure_sparsity(model)
+
+    @staticmethod
+    def magnitude_prune(model, sparsity=0.9):
+        return magnitude_prune(model, sparsity)
+
+    @staticmethod
+    def structured_prune(model, prune_ratio=0.5):
+        return structured_prune(model, prune_ratio)
+
+    @staticmethod
+    def low_rank_approximate(weight_matrix, rank_ratio=0.5):
+        return low_rank_approximate(weight_matrix, rank_ratio)
+
+    @staticmethod
+    def compress_model(model, compression_config):
+        return compress_model(model, compression_config)
+# %% nbgrader={"grade": false, "grade_id": "answer_helper", "locked": true, "schema_version": 3, "solution": false, "task": false}
+def answer(name):
+    """The value you assigned to `name` in an answer cell, or a clear reminder that you have not yet."""
+    if name not in globals():
+        raise NotImplementedError(f"assign {name} in its answer cell below")
+    return globals()[name]
+
+
+# %% [markdown]
+# ## 15. ML systems thinking
+#
+# Numbers first (autograded: assign the variables), reasoning after
+# (graded by your instructor: a few precise sentences beat a page).
+#
+# ### Question 1: what pruning buys
+#
+# Magnitude pruning removes 90% of the weights of a 10-million-parameter
+# float32 model (40 MB).
+#
+# * `q1_active_millions`: how many parameters remain nonzero, in millions?
+# * `q1_values_mb`: how many MB do the surviving float32 *values* take
+#   (ignoring whatever a sparse format needs to store their positions)?
+
+# %% nbgrader={"grade": false, "grade_id": "answers_q1", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+q1_active_millions = 1.0
+q1_values_mb = 4.0
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_answers_q1", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+_q1 = answer("q1_active_millions"), answer("q1_values_mb")
+assert all(isinstance(v, (int, float)) for v in _q1), "answer with numbers"
+# Hidden tests: the values.
+### BEGIN HIDDEN TESTS
+assert abs(_q1[0] - 1.0) < 1e-6 and abs(_q1[1] - 4.0) < 1e-6
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Q1 (reasoning).** Why does a 90%-sparse model usually run far less than
+# 10× faster, and take more than 4 MB, on a CPU or GPU?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q1_reasoning", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** Dense kernels do the same multiply-adds whether a weight is
+# zero or not, so unstructured zeros save no time unless a sparse kernel is
+# used. Sparse formats (CSR, COO) must store an index per surviving value
+# (e.g. 4 more bytes per value, so about 8 MB instead of 4 MB), and their
+# irregular memory access defeats caches and SIMD; at 90% sparsity a sparse
+# kernel typically wins only 1.5-3×, and only on large matrices.
+#
+# **Rubric (2 points).** 1 point: dense hardware/kernels skip no work for
+# zeros (or: a sparse kernel is needed). 1 point: index/metadata overhead or
+# irregular memory access (cache, SIMD, load balance). No point for "pruning
+# hurts accuracy" alone.
+# ### END SOLUTION
+
+# %% [markdown]
+# ### Question 2: structured or unstructured?
+#
+# Answer each with the string `"structured"` or `"magnitude"`:
+#
+# * `q2_hardware_speedup`: which kind of sparsity speeds up ordinary dense hardware?
+# * `q2_accuracy_at_high_sparsity`: which keeps more accuracy at the same high sparsity?
+# * `q2_regular_memory_access`: which keeps memory access regular?
+
+# %% nbgrader={"grade": false, "grade_id": "answers_q2", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+q2_hardware_speedup = "structured"
+q2_accuracy_at_high_sparsity = "magnitude"
+q2_regular_memory_access = "structured"
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_answers_q2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+_q2 = tuple(answer(n) for n in ("q2_hardware_speedup", "q2_accuracy_at_high_sparsity", "q2_regular_memory_access"))
+for _answer in _q2:
+    assert _answer in ("structured", "magnitude"), f"answer with 'structured' or 'magnitude', not {_answer!r}"
+# Hidden tests: the values.
+### BEGIN HIDDEN TESTS
+assert _q2 == ("structured", "magnitude", "structured")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Q2 (reasoning).** Your pruning plot compared both methods on the digits
+# teacher. Explain the gap between the two curves, and name one situation in
+# which you would still choose structured pruning.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q2_reasoning", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** Magnitude pruning removes the individually least useful
+# weights anywhere in the model, so each zero costs little accuracy.
+# Structured pruning must remove a whole neuron at once, including some of
+# its large weights, so at the same sparsity it removes more signal. It is
+# still the right choice when latency or memory on ordinary hardware matters
+# (phones, CPUs without sparse kernels): the smaller dense matrices run
+# faster, as the speed-up table showed, and fine-tuning can recover accuracy.
+#
+# **Rubric (2 points).** 1 point: a correct reason for the accuracy gap
+# (granularity: whole neurons include important weights). 1 point: a
+# concrete situation where structured wins (real speed-up / memory on dense
+# hardware, no sparse-kernel support).
+# ### END SOLUTION
+
+# %% [markdown]
+# ### Question 3: distillation's payoff
+#
+# A 100M-parameter teacher and a 10M-parameter student reach the same
+# accuracy. The teacher answers in 100 ms, the student in 15 ms.
+#
+# * `q3_compression_ratio`: teacher parameters / student parameters.
+# * `q3_speedup`: teacher latency / student latency.
+
+# %% nbgrader={"grade": false, "grade_id": "answers_q3", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+q3_compression_ratio = 100 / 10
+q3_speedup = 100 / 15
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_answers_q3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+_q3 = answer("q3_compression_ratio"), answer("q3_speedup")
+assert all(isinstance(v, (int, float)) for v in _q3), "answer with numbers"
+# Hidden tests: the values.
+### BEGIN HIDDEN TESTS
+assert abs(_q3[0] - 10.0) < 1e-6 and abs(_q3[1] - 100 / 15) < 1e-2
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Q3 (reasoning).** Why is the speed-up (about 6.7×) smaller than the
+# compression ratio (10×)? What would you measure to find out where the
+# remaining 15 ms go?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q3_reasoning", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** Latency is not proportional to parameter count: fixed
+# costs (framework and kernel-launch overhead, data loading and
+# pre-processing, memory transfers) stay the same, and a small model
+# uses the hardware less efficiently (smaller matrices, lower arithmetic
+# intensity, less parallelism). A profile of the forward pass per layer and
+# per phase (the Profiler's latency, plus timing of input handling)
+# separates compute from overhead.
+#
+# **Rubric (2 points).** 1 point: fixed/overhead costs or lower hardware
+# utilisation of small matrices. 1 point: a sensible measurement (per-layer
+# or per-phase timing, profiling, batch-size sweep).
+# ### END SOLUTION
+
+# %% [markdown]
+# ### Question 4: when does a factorisation pay?
+#
+# A (512, 256) weight matrix is approximated with rank 64, storing `U`,
+# `S` and `V` separately.
+#
+# * `q4_original_params`: parameters of the dense matrix.
+# * `q4_factored_params`: parameters of `U`, `S` and `V` together.
+# * `q4_compression_ratio`: original / factored.
+# * `q4_max_useful_rank`: the largest rank that still stores fewer numbers than the dense matrix.
+
+# %% nbgrader={"grade": false, "grade_id": "answers_q4", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+q4_original_params = 512 * 256
+q4_factored_params = 64 * (512 + 256 + 1)
+q4_compression_ratio = q4_original_params / q4_factored_params
+q4_max_useful_rank = (512 * 256 - 1) // (512 + 256 + 1)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_answers_q4", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_q4 = tuple(answer(n) for n in ("q4_original_params", "q4_factored_params", "q4_compression_ratio", "q4_max_useful_rank"))
+assert all(isinstance(v, (int, float)) for v in _q4), "answer with numbers"
+# Hidden tests: the values.
+### BEGIN HIDDEN TESTS
+assert _q4[0] == 131072 and _q4[1] == 49216
+assert abs(_q4[2] - 131072 / 49216) < 1e-3 and _q4[3] == 170
+### END HIDDEN TESTS
+
+# %% [markdown]
+# **Q4 (reasoning).** Your singular-value plot compared a trained layer with a
+# random one. Why does low-rank approximation work better on trained weights,
+# and why would it save little on a small layer such as a 10-class head?
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q4_reasoning", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** Training concentrates the useful structure in a few
+# directions, so a trained layer's singular values decay quickly and the
+# discarded tail (the Eckart-Young error) is small; a random matrix spreads
+# its energy evenly, so any truncation loses a lot. For an m×n layer with
+# small n (e.g. 10 outputs), k(m + n + 1) < mn needs k < n·m/(m + n + 1), a
+# rank only slightly below n: little to gain and the head's outputs are
+# the classes.
+#
+# **Rubric (2 points).** 1 point: fast singular-value decay / energy in few
+# directions for trained weights. 1 point: the parameter break-even bound
+# makes small or thin matrices poor candidates.
+# ### END SOLUTION
+
+# %% [markdown]
+# ### Question 5: a deployment plan
+#
+# A phone app needs the digits classifier (or a model 1000× larger) under a
+# 50 MB limit and a 100 ms latency budget. Which techniques of this chapter
+# would you combine, in which order, and why? Say which technique serves the
+# memory limit and which the latency budget.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "q5_strategy", "locked": false, "points": 3, "schema_version": 3, "solution": true, "task": false}
+# ### BEGIN SOLUTION
+# **Model answer.** Start from the architecture: distil into a smaller dense
+# student (largest, most predictable gain for both memory and latency).
+# Then structured pruning / neuron removal or low-rank factorisation of the
+# large layers, with fine-tuning, to cut latency on dense hardware. Finally
+# quantise to int8 (4× less memory, faster integer kernels on phones), after
+# the structural changes, since quantising first would have to be redone.
+# Unstructured magnitude pruning helps memory only with a sparse format and
+# rarely helps latency on a phone.
+#
+# **Rubric (3 points).** 1 point: a sensible order with a reason (structure
+# changes before quantisation; distillation/pruning before fine-tuning).
+# 1 point: memory served by quantisation (and/or sparse storage).
+# 1 point: latency served by structured pruning, factorisation or a
+# smaller student, with the caveat that unstructured sparsity does not
+# speed up dense hardware.
+# ### END SOLUTION
+
+# %% [markdown]
+# ## Summary
+#
+# * **Sparsity is a measurement before it is a goal.** Count zeros over weight
+#   matrices only, and report percentages.
+# * **Magnitude pruning** with one global ranking and an exact count keeps
+#   accuracy best per removed weight, but saves neither time nor dense memory.
+# * **Structured pruning** costs more accuracy per zero and pays it back in
+#   smaller dense matrices: removing neurons gives a real speed-up with
+#   identical predictions.
+# * **Low-rank factorisation** exploits the fast singular-value decay of
+#   trained layers; it pays only below the break-even rank `mn / (m + n + 1)`.
+# * **Distillation** transfers a teacher's soft knowledge; `T²` keeps the soft
+#   term's gradient on the scale of the hard term, and log-space arithmetic
+#   keeps the loss exact.
+# * **Quantisation** to int8 saves 75% of the memory for an error of at most
+#   half a quantisation step; the zero point keeps zeros exact, and the
+#   arithmetic must be widened before subtracting it.
+#
+# Compression is a trade between size, speed and accuracy, and only
+# measurement on the real model and the real hardware tells which trade is good.

@@ -1,0 +1,1 @@
+"""Instructor tooling for the Compression course: build, release and grade."""
