@@ -1,0 +1,66 @@
+"""The repository's nbgrader_config.py: stock nbgrader commands work from the root."""
+
+import re
+import runpy
+import subprocess
+
+import pytest
+from traitlets.config import Config
+
+from course.content import REPO_ROOT
+from tests.notebook.test_release import nbgrader_env
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    c = Config()
+    runpy.run_path(str(REPO_ROOT / "nbgrader_config.py"), init_globals={"get_config": lambda: c})
+    return c
+
+
+def test_embedded_defaults(config):
+    assert config.CourseDirectory.course_id == "compression"
+    assert config.CourseDirectory.root == str(REPO_ROOT)
+    assert config.CourseDirectory.db_url == f"sqlite:///{REPO_ROOT / 'gradebook.db'}"
+    assert config.Exchange.root == str(REPO_ROOT / "exchange")
+    assert config.OverwriteCells.add_missing_cells is True
+    assert config.Execute.kernel_name == "python3" and config.Execute.timeout > 0
+    assert config.IgnorePattern.enabled is True
+
+
+def test_exchange_and_database_are_overridable(monkeypatch):
+    monkeypatch.setenv("COMPRESSION_EXCHANGE", "/srv/exchange")
+    monkeypatch.setenv("COMPRESSION_DB_URL", "postgresql://grader@db/compression")
+    c = Config()
+    runpy.run_path(str(REPO_ROOT / "nbgrader_config.py"), init_globals={"get_config": lambda: c})
+    assert c.Exchange.root == "/srv/exchange"
+    assert c.CourseDirectory.db_url == "postgresql://grader@db/compression"
+
+
+@pytest.mark.parametrize("stderr_text", [
+    "/tmp/ipykernel_1/123.py:4: RuntimeWarning: divide by zero encountered in log\n  x = np.log(0)\n",
+    "/usr/lib/x.py:9: DeprecationWarning: old API\n  warnings.warn('old API')\n"
+    "/usr/lib/y.py:2: UserWarning: two in one stream\n  f()\n",
+])
+def test_ignore_pattern_drops_warning_records(config, stderr_text):
+    assert re.search(config.IgnorePattern.pattern, stderr_text)
+
+
+@pytest.mark.parametrize("stderr_text", [
+    "Traceback (most recent call last):\n  File \"x\", line 1\nValueError: bad\n",
+    "/tmp/x.py:4: RuntimeWarning: overflow\n  y = 1\nstudent prints to stderr\n",
+    "something went wrong\n",
+])
+def test_ignore_pattern_keeps_everything_else(config, stderr_text):
+    assert not re.search(config.IgnorePattern.pattern, stderr_text)
+
+
+@pytest.mark.slow
+def test_stock_nbgrader_commands_work_from_the_root(tmp_path):
+    env = nbgrader_env() | {"COMPRESSION_DB_URL": f"sqlite:///{tmp_path / 'gradebook.db'}"}
+    version = subprocess.run(["nbgrader", "--version"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
+    assert "0.9.6" in version.stdout
+    listing = subprocess.run(["nbgrader", "db", "student", "list"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
+    assert "students in the database" in listing.stdout
+    assert "not recognized" not in listing.stderr, listing.stderr
+    assert (tmp_path / "gradebook.db").exists()
