@@ -1007,7 +1007,7 @@ with _warnings.catch_warnings():
     _warnings.simplefilter("ignore")
     _got = KnowledgeDistillation(None, None, 1.0, 0.5).distillation_loss(Tensor(_s), Tensor(_t), _y)
     _grad = KnowledgeDistillation(None, None, 1.0, 0.5).distillation_grad(_s, _t, _y)
-assert type(_got) is float or isinstance(_got, float)
+assert isinstance(_got, float), type(_got)
 assert np.isfinite(_got) and abs(_got - _oracle_kd_loss(_s, _t, _y, 1.0, 0.5)) < 1e-6 * abs(_got)
 assert np.all(np.isfinite(_grad)) and np.allclose(_grad, _oracle_kd_grad(_s, _t, _y, 1.0, 0.5), atol=1e-9)
 ### END HIDDEN TESTS
@@ -1616,7 +1616,8 @@ class CompressionMetrics:
 np.random.seed(7)
 _model = SimpleModel(Linear(10, 5), ReLU(), Linear(5, 2))
 _counts = CompressionMetrics.count_parameters(_model)
-assert _counts == {"total_parameters": 67, "total_weights": 60, "total_bias": 7, "nonzero_parameters": 60}, _counts
+_expected = {"total_parameters": 67, "total_weights": 60, "total_bias": 7, "nonzero_parameters": 60}
+assert {k: _counts.get(k) for k in _expected} == _expected, _counts  # fresh biases are zero
 _size = CompressionMetrics.calculate_model_size(_model, dtype="int8")
 assert _size["total_bytes"] == 67 and _size["bytes_per_parameter"] == 1 and _size["dtype"] == "int8"
 print("CompressionMetrics: visible tests passed")
