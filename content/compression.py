@@ -852,10 +852,14 @@ if RUN_ANALYSES:
     print(f"dense teacher: {Profiler().count_parameters(teacher):,} parameters")
 
 # %% [markdown]
-# A trained layer's spectrum falls much faster than a random matrix's: the
-# training signal lives in a few directions. That is why a rank of a tenth or
-# a fifth keeps most of the accuracy with a fraction of the parameters,
-# while at `rank_ratio = 1` the factors hold *more* numbers than the dense
+# Look at the left plot closely. Training has lifted a handful of directions
+# above the spectrum of a random matrix of the same scale (in the teacher's
+# hidden layers the top 10% of directions carry about a third of the energy,
+# against a fifth for random weights); the long tail still looks like the
+# random initialisation. What the network *learned* sits mostly in the top
+# directions, which is why a rank of a fifth keeps almost all of the accuracy
+# with a fraction of the parameters, and why it collapses once the cut reaches
+# into them. At `rank_ratio = 1` the factors hold *more* numbers than the dense
 # matrix they replace.
 #
 # ## 7. Knowledge distillation
@@ -2072,21 +2076,24 @@ assert abs(_q4[2] - 131072 / 49216) < 1e-3 and _q4[3] == 170
 
 # %% [markdown]
 # **Q4 (reasoning).** Your singular-value plot compared a trained layer with a
-# random one. Why does low-rank approximation work better on trained weights,
-# and why would it save little on a small layer such as a 10-class head?
+# random one. Why can a rank-k approximation of a trained layer keep most of
+# the accuracy even though it discards most of the singular values, and why
+# would it save little on a small layer such as a 10-class head?
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "q4_reasoning", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # ### BEGIN SOLUTION
-# **Model answer.** Training concentrates the useful structure in a few
-# directions, so a trained layer's singular values decay quickly and the
-# discarded tail (the Eckart-Young error) is small; a random matrix spreads
-# its energy evenly, so any truncation loses a lot. For an m×n layer with
+# **Model answer.** Training adds its learned structure mostly along a few
+# directions with the largest singular values (above the random-looking
+# spectrum of the initialisation); the top-k keep them, and the discarded tail
+# is largely initialisation noise that the network tolerates. A random matrix
+# has no such dominant directions, so truncating it loses information evenly.
+# The Eckart-Young error measures what is lost. For an m×n layer with
 # small n (e.g. 10 outputs), k(m + n + 1) < mn needs k < n·m/(m + n + 1), a
 # rank only slightly below n: little to gain and the head's outputs are
 # the classes.
 #
-# **Rubric (2 points).** 1 point: fast singular-value decay / energy in few
-# directions for trained weights. 1 point: the parameter break-even bound
+# **Rubric (2 points).** 1 point: learned structure concentrated in the top
+# singular directions (energy in few directions). 1 point: the parameter break-even bound
 # makes small or thin matrices poor candidates.
 # ### END SOLUTION
 
@@ -2127,8 +2134,8 @@ assert abs(_q4[2] - 131072 / 49216) < 1e-3 and _q4[3] == 170
 # * **Structured pruning** costs more accuracy per zero and pays it back in
 #   smaller dense matrices: removing neurons gives a real speed-up with
 #   identical predictions.
-# * **Low-rank factorisation** exploits the fast singular-value decay of
-#   trained layers; it pays only below the break-even rank `mn / (m + n + 1)`.
+# * **Low-rank factorisation** keeps the few dominant directions that training
+#   adds to a layer; it pays only below the break-even rank `mn / (m + n + 1)`.
 # * **Distillation** transfers a teacher's soft knowledge; `T²` keeps the soft
 #   term's gradient on the scale of the hard term, and log-space arithmetic
 #   keeps the loss exact.
