@@ -220,11 +220,12 @@ def _oracle_kd(teacher, student, temperature=3.0, alpha=0.7):
 def _oracle_quantize(weights, bits=8):
     w = np.asarray(getattr(weights, "data", weights), dtype=np.float32)
     qmin, qmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
-    lo, hi = min(float(w.min()), 0.0), max(float(w.max()), 0.0)
-    scale = max((hi - lo) / (qmax - qmin), float(np.finfo(np.float32).eps))
-    zero_point = int(np.clip(qmin - np.round(lo / scale), qmin, qmax))
-    q = np.clip(np.round(w / np.float32(scale)) + zero_point, qmin, qmax).astype(np.int8)
-    return q, scale, zero_point
+    lo = np.float32(min(0.0, float(w.min())))
+    span = np.float32(max(0.0, float(w.max()))) - lo
+    scale = np.float32(max(span / np.float32(qmax - qmin), np.finfo(np.float32).eps))
+    zero_point = int(min(qmax, max(qmin, qmin - int(np.round(lo / scale)))))
+    codes = np.round(w / scale) + zero_point
+    return np.clip(codes, qmin, qmax).astype(np.int8), float(scale), zero_point
 
 
 def _oracle_dequantize(q, scale, zero_point):
@@ -1365,6 +1366,9 @@ for _config in ({"magnitude_prune": 0.5, "quantize": 8}, {"magnitude_prune": 0.5
 # ```
 #
 # `np.round` rounds halves to the nearest even integer, as PyTorch does.
+# PyTorch does this arithmetic in float32; in float64 a value that lands
+# exactly on a half can round the other way. The tests avoid such ties, but
+# if you want to match PyTorch bit for bit, stay in float32.
 # One trap: `q` is `int8`, and `q - zero_point` in `int8` arithmetic
 # overflows (127 − (−128) does not fit). Widen to a larger integer first.
 
@@ -1379,11 +1383,12 @@ def quantize_weights(weights, bits=8):
         raise ValueError(f"bits must be between 2 and 8, got {bits}")
     w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float32)
     qmin, qmax = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
-    lo, hi = min(float(w.min()), 0.0), max(float(w.max()), 0.0)
-    scale = max((hi - lo) / (qmax - qmin), float(np.finfo(np.float32).eps))
+    # float32 arithmetic throughout, as PyTorch's observer and quantiser do it
+    lo, hi = min(w.min(), np.float32(0)), max(w.max(), np.float32(0))
+    scale = max((hi - lo) / np.float32(qmax - qmin), np.finfo(np.float32).eps)
     zero_point = int(np.clip(qmin - np.round(lo / scale), qmin, qmax))
-    q = np.clip(np.round(w / np.float32(scale)) + zero_point, qmin, qmax).astype(np.int8)
-    return q, scale, zero_point
+    q = np.clip(np.round(w * (np.float32(1) / scale)) + zero_point, qmin, qmax).astype(np.int8)
+    return q, float(scale), zero_point
     ### END SOLUTION
 
 
