@@ -102,13 +102,40 @@ class SimpleModel:
 
 
 # %% [markdown]
+# Some tests check a function that calls other functions of yours (the
+# pipeline calls the pruning functions, for example). To judge it on its own,
+# such a test temporarily puts stand-ins in place of the functions it calls,
+# with the helper below. Call your other functions by their names, as the
+# docstrings say, and this works without you doing anything.
+
+# %% nbgrader={"grade": false, "grade_id": "test_helpers", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import contextlib
+
+
+@contextlib.contextmanager
+def replaced(**functions):
+    """Temporarily bind notebook-level names to other objects, e.g. replaced(measure_sparsity=stand_in)."""
+    namespace = globals()
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in functions}
+    namespace.update(functions)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+# %% [markdown]
 # The cell below holds the grader's own reference computations. It is empty
 # in your copy and worth no points; leave it where it is.
 
 # %% nbgrader={"grade": true, "grade_id": "grader_oracles", "locked": true, "points": 0, "schema_version": 3, "solution": false, "task": false}
 # Reference computations used by the hidden tests (hidden from students).
 ### BEGIN HIDDEN TESTS
-import contextlib as _contextlib
 import types as _types
 
 
@@ -239,27 +266,6 @@ def _oracle_importance(layer, method="l2"):
     if method == "l1":
         return np.abs(w).sum(axis=0)
     raise ValueError(method)
-
-
-@_contextlib.contextmanager
-def _using_reference(**functions):
-    """Temporarily bind reference implementations to notebook-level names.
-
-    A function under test that calls another student function (compress_model
-    calls magnitude_prune, ...) is then judged on its own logic alone.
-    """
-    namespace = globals()
-    missing = object()
-    saved = {name: namespace.get(name, missing) for name in functions}
-    namespace.update(functions)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is missing:
-                namespace.pop(name, None)
-            else:
-                namespace[name] = value
 
 
 ### END HIDDEN TESTS
@@ -433,13 +439,16 @@ assert abs(float(measure_sparsity(_m)) - 50.0) < 1e-9
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_measure_sparsity_biases", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: biases never count, whatever their values.
+# Hidden tests: biases never count, whatever their values; only exact zeros count.
 ### BEGIN HIDDEN TESTS
 _m = _model_of([3, 7, 2], seed=13, bias_scale=0.0)  # all biases exactly zero
 _m.layers[0].weight.data[1, 2] = 0.0
 assert abs(float(measure_sparsity(_m)) - 100 * 1 / 35) < 1e-9
 _m.layers[0].bias.data[:] = 5.0
 assert abs(float(measure_sparsity(_m)) - 100 * 1 / 35) < 1e-9
+_m.layers[2].weight.data[0, 0] = 1e-8  # tiny is not zero
+_m.layers[2].weight.data[1, 1] = -1e-30
+assert abs(float(measure_sparsity(_m)) - 100 * 1 / 35) < 1e-9, "only entries exactly equal to 0 count"
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_measure_sparsity_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -657,15 +666,15 @@ assert np.array_equal(_single.layers[0].weight.data, _w), "a lone Linear is the 
 ### BEGIN HIDDEN TESTS
 _m = _model_of([4, 5, 2], seed=33)
 _m.layers[0].weight.data = np.array([
-    [3.0, 1.0, 0.2, 4.0, 1.4],
-    [0.0, 1.0, 0.2, 4.0, 1.4],
-    [0.0, 1.0, 0.2, 4.0, 1.4],
-    [0.0, 1.0, 0.2, 4.0, 1.4],
-])  # L2: 3, 2, 0.4, 8, 2.8 ; L1: 3, 4, 0.8, 16, 5.6 ; max: 3, 1, 0.2, 4, 1.4
-structured_prune(_m, prune_ratio=0.5)  # int(2.5) = 2 neurons: columns 2 and 1
+    [3.0, 0.9, 1.7, 4.0, 1.4],
+    [0.0, 0.9, 0.0, 4.0, 1.4],
+    [0.0, 0.9, 0.0, 4.0, 1.4],
+    [0.0, 0.9, 0.0, 4.0, 1.4],
+])  # L2: 3, 1.8, 1.7, 8, 2.8 -> {2, 1} ; L1 would pick {2, 0} ; the max would pick {1, 4}
+structured_prune(_m, prune_ratio=0.5)  # int(2.5) = 2 neurons
 assert list(np.flatnonzero(np.all(_m.layers[0].weight.data == 0, axis=0))) == [1, 2]
-_m = _model_of([3, 7, 2], seed=34)
-structured_prune(_m, prune_ratio=0.6)  # int(4.2) = 4
+_m = _model_of([3, 8, 2], seed=34)
+structured_prune(_m, prune_ratio=0.6)  # int(4.8) = 4, not round(4.8) = 5
 assert int(np.all(_m.layers[0].weight.data == 0, axis=0).sum()) == 4
 _m = _model_of([3, 6, 2], seed=35)
 _m.layers[0].weight.data = np.tile(np.array([[1.0, -1.0, 1.0, 2.0, -1.0, 1.0]]), (3, 1))  # five-way tie
@@ -1055,8 +1064,9 @@ for _T, _a, _labels in ((2.0, 0.7, np.array([0, 3, 1])), (4.0, 0.3, _rng.dirichl
 def train_with_distillation(kd, inputs, labels, epochs=20, learning_rate=0.1, batch_size=32, seed=0):
     """Train kd.student_model in place by minibatch SGD on kd's distillation loss.
 
-    The teacher is frozen. Returns a list with the mean loss of each epoch.
-    The same seed gives the same result.
+    Use kd.distillation_loss and kd.distillation_grad for the loss and its
+    gradient. The teacher is frozen. Returns a list with the mean loss of each
+    epoch. The same seed gives the same result.
     """
     ### BEGIN SOLUTION
     X = inputs.data if isinstance(inputs, Tensor) else np.asarray(inputs, dtype=np.float32)
@@ -1082,15 +1092,35 @@ def train_with_distillation(kd, inputs, labels, epochs=20, learning_rate=0.1, ba
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+class _MatchTheTeacher:
+    """A stand-in for a KnowledgeDistillation object with a simpler objective:
+    half the mean squared distance between student and teacher logits. This
+    test checks the training loop alone, whatever the state of your class."""
+
+    def __init__(self, teacher_model, student_model):
+        self.teacher_model, self.student_model = teacher_model, student_model
+        self.temperature, self.alpha = 1.0, 1.0
+
+    def distillation_loss(self, student_logits, teacher_logits, true_labels):
+        gap = np.asarray(getattr(student_logits, "data", student_logits), dtype=np.float64) - np.asarray(getattr(teacher_logits, "data", teacher_logits))
+        return float(0.5 * np.sum(gap**2) / len(gap))
+
+    def distillation_grad(self, student_logits, teacher_logits, true_labels):
+        gap = np.asarray(getattr(student_logits, "data", student_logits), dtype=np.float64) - np.asarray(getattr(teacher_logits, "data", teacher_logits))
+        return gap / len(gap)
+
+
 np.random.seed(4)
 _X = np.random.default_rng(4).standard_normal((64, 6)).astype(np.float32)
 _y = (_X[:, 0] + _X[:, 1] > 0).astype(int)
 _teacher = SimpleModel(Linear(6, 2))
 _teacher.layers[0].weight.data = np.stack([np.r_[3.0, 3.0, 0, 0, 0, 0], np.r_[-3.0, -3.0, 0, 0, 0, 0]], axis=1)
+_teacher_weights = _teacher.layers[0].weight.data.copy()
 _student = SimpleModel(Linear(6, 2))
-_history = train_with_distillation(KnowledgeDistillation(_teacher, _student), _X, _y, epochs=10, learning_rate=0.5, batch_size=16)
+_history = train_with_distillation(_MatchTheTeacher(_teacher, _student), _X, _y, epochs=10, learning_rate=0.5, batch_size=16)
 assert len(_history) == 10 and all(np.isfinite(_history)), _history
 assert _history[-1] < _history[0], "the loss goes down"
+assert np.array_equal(_teacher.layers[0].weight.data, _teacher_weights), "the teacher is frozen"
 print(f"loss {_history[0]:.3f} -> {_history[-1]:.3f}; train_with_distillation: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_learns", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -1146,6 +1176,18 @@ assert _runs[0][0] == _runs[1][0] and all(np.array_equal(a, b) for a, b in zip(_
 assert not all(np.array_equal(a, b) for a, b in zip(_runs[0][1], _runs[2][1])), "another seed shuffles differently"
 ### END HIDDEN TESTS
 
+# %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_history", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Hidden tests: each entry of the history is the epoch's mean loss over all examples.
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(70)
+_X = _rng.standard_normal((40, 4)).astype(np.float32)
+_y = _rng.integers(0, 3, 40)
+_teacher, _student = _model_of([4, 3], seed=71), _model_of([4, 5, 3], seed=72)
+_full = _oracle_kd_loss(_student.forward(Tensor(_X)).data, _teacher.forward(Tensor(_X)).data, _y, 2.0, 0.5)
+_h = train_with_distillation(_oracle_kd(_teacher, _student, 2.0, 0.5), _X, _y, epochs=3, learning_rate=0.0, batch_size=10, seed=3)
+assert len(_h) == 3 and all(abs(float(v) - _full) < 1e-5 for v in _h), (_h, _full)  # learning rate 0: nothing changes
+### END HIDDEN TESTS
+
 # %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_distillation", "locked": true, "schema_version": 3, "solution": false, "task": false}
 if RUN_ANALYSES:
     def small_student(seed):
@@ -1194,6 +1236,9 @@ def compress_model(model, compression_config):
     original_params, final_params, original_sparsity, final_sparsity,
     sparsity_increase, applied_techniques and compression_ratio (nonzero
     parameters before / after).
+
+    Use your own functions for each step (magnitude_prune, structured_prune,
+    low_rank_approximate) and measure_sparsity for the sparsities.
     """
     ### BEGIN SOLUTION
     valid_ranges = {
@@ -1246,21 +1291,46 @@ def compress_model(model, compression_config):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_compress_model_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Stand-ins for the functions compress_model calls, so that this test checks compress_model alone.
+_calls = []
+
+
+def _stand_in_magnitude(model, sparsity):
+    _calls.append(("magnitude_prune", sparsity))
+    model.layers[0].weight.data[0, :] = 0.0  # 15 zeros
+    return model
+
+
+def _stand_in_structured(model, prune_ratio):
+    _calls.append(("structured_prune", prune_ratio))
+    model.layers[2].weight.data[:, 0] = 0.0  # 15 more zeros
+    return model
+
+
+def _stand_in_sparsity(model):
+    """Not a real sparsity: the number of zero weights in the first two layers, easy to predict."""
+    return float(np.sum(model.layers[0].weight.data == 0) + np.sum(model.layers[2].weight.data == 0))
+
+
 np.random.seed(5)
 _model = SimpleModel(Linear(20, 15), ReLU(), Linear(15, 10), ReLU(), Linear(10, 5))
-_stats = compress_model(_model, {"magnitude_prune": 0.7, "structured_prune": 0.2})
-for _key in ("original_params", "final_params", "original_sparsity", "final_sparsity",
-             "sparsity_increase", "applied_techniques", "compression_ratio"):
-    assert _key in _stats, f"missing statistic {_key!r}"
-assert _stats["applied_techniques"] == ["magnitude_prune", "structured_prune"]
-assert _stats["original_params"] == 20 * 15 + 15 + 15 * 10 + 10 + 10 * 5 + 5
-assert _stats["final_sparsity"] >= 70.0 and _stats["compression_ratio"] > 1.0
-try:
-    compress_model(_model, {"magnitude_prun": 0.5})
-except ValueError:
-    pass
-else:
-    raise AssertionError("a misspelled technique must raise ValueError")
+with replaced(magnitude_prune=_stand_in_magnitude, structured_prune=_stand_in_structured, measure_sparsity=_stand_in_sparsity):
+    _stats = compress_model(_model, {"structured_prune": 0.2, "magnitude_prune": 0.7})
+    for _key in ("original_params", "final_params", "original_sparsity", "final_sparsity",
+                 "sparsity_increase", "applied_techniques", "compression_ratio"):
+        assert _key in _stats, f"missing statistic {_key!r}"
+    assert _calls == [("magnitude_prune", 0.7), ("structured_prune", 0.2)], f"fixed order, configured values: {_calls}"
+    assert _stats["applied_techniques"] == ["magnitude_prune", "structured_prune"]
+    assert _stats["original_params"] == _stats["final_params"] == 20 * 15 + 15 + 15 * 10 + 10 + 10 * 5 + 5
+    assert (_stats["original_sparsity"], _stats["final_sparsity"], _stats["sparsity_increase"]) == (0.0, 30.0, 30.0), _stats
+    assert abs(_stats["compression_ratio"] - 500 / 470) < 1e-9, "500 nonzero weights before (biases are 0), 470 after"
+    try:
+        compress_model(_model, {"magnitude_prun": 0.5})
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a misspelled technique must raise ValueError")
+    assert len(_calls) == 2, "nothing runs when the configuration is invalid"
 print("compress_model: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_compress_model_statistics", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -1272,7 +1342,7 @@ _m = _model_of([12, 10, 8, 4], seed=71, bias_scale=1.0)
 _m.layers[0].weight.data[0, :] = 0.0  # 10 zeros before anything happens
 _expected_model = copy.deepcopy(_m)
 _nonzero_before = sum(int(np.count_nonzero(p.data)) for p in _m.parameters())
-with _using_reference(**_refs):
+with replaced(**_refs):
     _stats = compress_model(_m, {"magnitude_prune": 0.6, "structured_prune": 0.25})
 _oracle_magnitude_prune(_expected_model, 0.6)
 _oracle_structured_prune(_expected_model, 0.25)
@@ -1292,14 +1362,14 @@ _refs = dict(measure_sparsity=_oracle_sparsity, magnitude_prune=_oracle_magnitud
              structured_prune=_oracle_structured_prune, low_rank_approximate=_oracle_low_rank)
 _m = _model_of([6, 8, 3], seed=72)
 _expected_model = copy.deepcopy(_m)
-with _using_reference(**_refs):
+with replaced(**_refs):
     _stats = compress_model(_m, {"structured_prune": 0.5, "magnitude_prune": 0.3})
 _oracle_structured_prune(_oracle_magnitude_prune(_expected_model, 0.3), 0.5)
 assert _stats["applied_techniques"] == ["magnitude_prune", "structured_prune"]
 assert all(np.array_equal(a, b) for a, b in zip(_snapshot(_m), _snapshot(_expected_model)))
 _m = _model_of([6, 8, 3], seed=73)
 _before = _snapshot(_m)
-with _using_reference(**_refs):
+with replaced(**_refs):
     _stats = compress_model(_m, {})
 assert _stats["applied_techniques"] == [] and all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
 ### END HIDDEN TESTS
@@ -1313,7 +1383,7 @@ _m = _model_of([40, 30, 20, 5], seed=74)
 _biases = [_m.layers[0].bias, _m.layers[2].bias]
 _dense = [copy.deepcopy(_m.layers[0]), copy.deepcopy(_m.layers[2])]
 _head = _m.layers[4]
-with _using_reference(**_refs):
+with replaced(**_refs):
     _stats = compress_model(_m, {"low_rank": 0.2})  # k = 6 for 40x30, k = 4 for 30x20
 assert _stats["applied_techniques"] == ["low_rank"]
 assert isinstance(_m.layers[0], LowRankLinear) and isinstance(_m.layers[2], LowRankLinear)
@@ -1326,7 +1396,7 @@ for _new, _old, _r in ((_m.layers[0], _dense[0], 0.2), (_m.layers[2], _dense[1],
     assert np.allclose(_new.first.data @ _new.second.data, _U @ np.diag(_S) @ _V, atol=1e-4)
 assert _stats["final_params"] == 40 * 6 + 6 * 30 + 30 + 30 * 4 + 4 * 20 + 20 + 20 * 5 + 5
 _m = _model_of([40, 30, 5], seed=75)
-with _using_reference(**_refs):
+with replaced(**_refs):
     compress_model(_m, {"low_rank": 1.0})  # k = 30: 30 * 70 > 1200, no saving
 assert type(_m.layers[0]) is Linear, "a factorisation that does not save parameters is not applied"
 ### END HIDDEN TESTS
@@ -1341,7 +1411,7 @@ for _config in ({"magnitude_prune": 0.5, "quantize": 8}, {"magnitude_prune": 0.5
     _m = _model_of([6, 8, 3], seed=76)
     _layers = list(_m.layers)
     _before = _snapshot(_m)
-    with _using_reference(**_refs):
+    with replaced(**_refs):
         try:
             compress_model(_m, _config)
         except ValueError:
@@ -1405,9 +1475,7 @@ _q, _scale, _zp = quantize_weights(_w, bits=8)
 assert _q.dtype == np.int8, _q.dtype
 assert abs(_scale - 5.1 / 255) < 1e-7 and _zp == -28, (_scale, _zp)  # scale 0.02; zero point -128 - round(-2 / 0.02)
 assert list(_q) == [-128, -28, 47, 127], list(_q)
-_back = dequantize_weights(_q, _scale, _zp)
-assert _back.dtype == np.float32 and np.max(np.abs(_back - _w)) <= _scale / 2 + 1e-7
-print("quantize_weights / dequantize_weights: visible tests passed")
+print("quantize_weights: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_parameters", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 # Hidden tests: scale, zero point and q for 8 and 4 bits on random weights.
@@ -1460,6 +1528,10 @@ for _bits in (1, 9, 16, 0):
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_dequantize_weights", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+_back = dequantize_weights(np.array([-128, -28, 47, 127], dtype=np.int8), 0.02, -28)
+assert _back.dtype == np.float32, _back.dtype
+assert np.allclose(_back, [-2.0, 0.0, 1.5, 3.1], atol=1e-6), f"{_back}: does 127 - (-28) overflow in int8?"
+print("dequantize_weights: visible tests passed")
 # Hidden tests: float32 result, no int8 overflow in q - zero_point.
 ### BEGIN HIDDEN TESTS
 _back = dequantize_weights(np.array([127, -128, 0], dtype=np.int8), 0.5, -128)
@@ -1478,10 +1550,11 @@ assert np.allclose(dequantize_weights(_q, 0.25, 3), (_q.astype(int) - 3) * 0.25)
 def quantize_layer_weights(layer, bits=8):
     """Quantise layer.weight in place (simulated) and report the saving and the error.
 
-    Sets layer.quantized = {"q", "scale", "zero_point", "bits"}, replaces
-    layer.weight.data with the dequantised values, and returns a dict with
-    scale, zero_point, bits, original_bytes (float32), quantized_bytes
-    (ceil(n * bits / 8)) and max_abs_error.
+    Use quantize_weights and dequantize_weights. Sets layer.quantized =
+    {"q", "scale", "zero_point", "bits"}, replaces layer.weight.data with the
+    dequantised values, and returns a dict with scale, zero_point, bits,
+    original_bytes (float32), quantized_bytes (ceil(n * bits / 8)) and
+    max_abs_error.
     """
     ### BEGIN SOLUTION
     original = layer.weight.data.copy()
@@ -1509,20 +1582,31 @@ def dequantize_layer_weights(layer):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_layer_weights_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+# Stand-ins with recognisable results, so that this test checks quantize_layer_weights alone.
+def _stand_in_quantize(weights, bits=8):
+    return np.zeros(np.shape(weights), dtype=np.int8), 0.5, 0
+
+
+def _stand_in_dequantize(q, scale, zero_point):
+    return np.full(np.shape(q), 0.25, dtype=np.float32)
+
+
 np.random.seed(6)
 _layer = Linear(16, 8)
 _original = _layer.weight.data.copy()
-_info = quantize_layer_weights(_layer, bits=8)
+with replaced(quantize_weights=_stand_in_quantize, dequantize_weights=_stand_in_dequantize):
+    _info = quantize_layer_weights(_layer, bits=8)
 assert _info["original_bytes"] == 16 * 8 * 4 and _info["quantized_bytes"] == 16 * 8, _info
-assert set(_layer.quantized) >= {"q", "scale", "zero_point", "bits"}
-assert not np.array_equal(_layer.weight.data, _original), "weight.data now holds the dequantised values"
-assert np.max(np.abs(_layer.weight.data - _original)) <= _info["scale"] / 2 + 1e-6
-print(f"int8: {_info['original_bytes']} -> {_info['quantized_bytes']} bytes, max error {_info['max_abs_error']:.2e}")
+assert (_info["scale"], _info["zero_point"], _info["bits"]) == (0.5, 0, 8), _info
+assert set(_layer.quantized) >= {"q", "scale", "zero_point", "bits"} and _layer.quantized["scale"] == 0.5
+assert np.all(_layer.weight.data == 0.25), "weight.data holds what dequantize_weights returned"
+assert abs(_info["max_abs_error"] - np.max(np.abs(_original - 0.25))) < 1e-6
+print("quantize_layer_weights: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_layer_weights_report", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 # Hidden tests: the returned figures, for an odd number of 4-bit weights.
 ### BEGIN HIDDEN TESTS
-with _using_reference(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
+with replaced(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
     _layer = _model_of([5, 3], seed=82).layers[0]
     _w = _layer.weight.data.copy()
     _info = quantize_layer_weights(_layer, bits=4)
@@ -1536,7 +1620,7 @@ assert abs(float(_info["max_abs_error"]) - _err) < 1e-6 and _err <= _so / 2 + 1e
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_layer_weights_state", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Hidden tests: layer.quantized holds the integers; weight.data the dequantised floats; the bias is untouched.
 ### BEGIN HIDDEN TESTS
-with _using_reference(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
+with replaced(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
     _layer = _model_of([6, 4], seed=83, bias_scale=1.0).layers[0]
     _w, _b, _tensor = _layer.weight.data.copy(), _layer.bias.data.copy(), _layer.weight
     quantize_layer_weights(_layer, bits=3)
@@ -1550,7 +1634,7 @@ assert np.allclose(_layer.weight.data, _oracle_dequantize(_qo, _so, _zo), atol=1
 # %% nbgrader={"grade": true, "grade_id": "test_dequantize_layer_weights", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Hidden tests: recover float32 weights from a stored quantisation.
 ### BEGIN HIDDEN TESTS
-with _using_reference(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
+with replaced(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
     _layer = Linear(2, 2)
     _layer.quantized = {"q": np.array([[127, -128], [0, 5]], dtype=np.int8), "scale": 0.1, "zero_point": -3, "bits": 8}
     _got = np.asarray(dequantize_layer_weights(_layer))
@@ -1746,7 +1830,8 @@ def prune_layer_neurons(layer, next_layer, keep_ratio=0.7):
 # %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 np.random.seed(8)
 _layer, _next = Linear(4, 6), Linear(6, 3)
-_new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.5)
+with replaced(compute_neuron_importance=lambda layer, method="l2": np.arange(layer.weight.shape[1], dtype=float)):
+    _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.5)  # shapes do not depend on the ranking
 assert isinstance(_new, Linear) and isinstance(_new_next, Linear)
 assert _new.weight.shape == (4, 3) and _new.bias.shape == (3,) and _new_next.weight.shape == (3, 3), (_new.weight.shape, _new_next.weight.shape)
 assert _layer.weight.shape == (4, 6), "the original layer is not modified"
@@ -1759,7 +1844,7 @@ _rng = np.random.default_rng(86)
 for _sizes, _keep in (([5, 9, 4], 0.5), ([8, 12, 6], 0.3), ([3, 7, 2], 0.9)):
     _m = _model_of(_sizes, seed=int(_rng.integers(1000)), bias_scale=1.0)
     _layer, _next = _m.layers[0], _m.layers[2]
-    with _using_reference(compute_neuron_importance=_oracle_importance):
+    with replaced(compute_neuron_importance=_oracle_importance):
         _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=_keep)
     _n_keep = max(1, int(_keep * _sizes[1]))
     _kept = np.sort(np.argsort(-_oracle_importance(_layer), kind="stable")[:_n_keep])
@@ -1780,7 +1865,7 @@ _layer.weight.data = np.array([[5.0, 0.1, 3.0, 0.2, 4.0]] * 3)
 _layer.bias.data = np.arange(5.0)
 _next.weight.data = np.arange(10.0).reshape(5, 2)
 _next.bias.data = np.array([7.0, -7.0])
-with _using_reference(compute_neuron_importance=_oracle_importance):
+with replaced(compute_neuron_importance=_oracle_importance):
     _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.6)  # keep 3: neurons 0, 2, 4
 assert np.array_equal(_new.weight.data, _layer.weight.data[:, [0, 2, 4]])
 assert np.array_equal(_new.bias.data, [0.0, 2.0, 4.0])
@@ -1794,7 +1879,7 @@ assert np.array_equal(_new_next.bias.data, [7.0, -7.0])
 _m = _model_of([6, 10, 4], seed=87, bias_scale=1.0)
 _layer, _next = _m.layers[0], _m.layers[2]
 _before = _snapshot(_m)
-with _using_reference(compute_neuron_importance=_oracle_importance):
+with replaced(compute_neuron_importance=_oracle_importance):
     _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.4)
 assert _new is not _layer and _new_next is not _next
 assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
@@ -1807,7 +1892,7 @@ assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m))), "the n
 # Hidden tests: at least one neuron survives; ValueError for a bad keep_ratio or layers that do not connect.
 ### BEGIN HIDDEN TESTS
 _m = _model_of([4, 6, 2], seed=88)
-with _using_reference(compute_neuron_importance=_oracle_importance):
+with replaced(compute_neuron_importance=_oracle_importance):
     _new, _new_next = prune_layer_neurons(_m.layers[0], _m.layers[2], keep_ratio=0.01)
     assert _new.weight.shape == (4, 1) and _new_next.weight.shape == (1, 2)
     for _args in ((_m.layers[0], _m.layers[2], 0.0), (_m.layers[0], _m.layers[2], 1.5), (_m.layers[0], Linear(5, 2), 0.5)):
