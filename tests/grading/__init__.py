@@ -1,0 +1,1 @@
+"""End-to-end checks of the autograder: real nbgrader runs on generated submissions."""

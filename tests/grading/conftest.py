@@ -1,0 +1,211 @@
+"""One real nbgrader course, graded once per session for every probe submission.
+
+The fixtures build a throw-away course directory with the repository's own
+grading options (the repository config is loaded, then only the locations
+are moved into the temporary directory), generate the release with
+``nbgrader generate_assignment``, hand in one notebook per student
+(reference, correct alternatives, mutants) and run a single
+``nbgrader autograde``. Autograding costs seconds per notebook, so every
+test reads the one gradebook instead of grading on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from course.cells import CellKind, cell_kind, grade_id
+from course.content import REPO_ROOT, source_path
+from course.submissions import fill_solutions, reference_solutions, with_definitions
+from tests.grading.mutants import Alternative, Mutant, Variant, load_alternatives, load_mutants
+
+ASSIGNMENT = "compression"
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+REFERENCE_STUDENT = "reference"
+
+COURSE_CONFIG = """\
+# The repository's grading options, with every location moved into this directory.
+c = get_config()  # noqa: F821
+load_subconfig("nbgrader_config.py", path={repo!r})  # noqa: F821
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.db_url = {db_url!r}
+c.Exchange.root = {exchange!r}
+"""
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+REPORT_KEY = pytest.StashKey[list[str]]()
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def notebook(self, stage: str, student: str | None = None) -> Path:
+        """``<stage>/[<student>/]compression/compression.ipynb``."""
+        parts = [stage, *([student] if student else []), ASSIGNMENT, NOTEBOOK]
+        return self.root.joinpath(*parts)
+
+
+@dataclass(frozen=True)
+class GradingRun:
+    """The outcome of one autograde: per student, per autograded test cell, (score, max)."""
+
+    course: Course
+    seconds: float
+    log: str = field(repr=False)
+    scores: dict[str, dict[str, tuple[float, float]]] = field(repr=False)
+
+    def lost(self, student: str) -> dict[str, tuple[float, float]]:
+        """The test cells in which ``student`` did not get full marks."""
+        return {cell: (score, top) for cell, (score, top) in self.scores[student].items() if score < top}
+
+    def failure(self, student: str, cell: str) -> str:
+        """What the cell printed to stderr or raised in the student's autograded notebook."""
+        nb = nbformat.read(self.course.notebook("autograded", student), as_version=4)
+        outputs = next(c.outputs for c in nb.cells if grade_id(c) == cell)
+        texts = ["\n".join(o.traceback) for o in outputs if o.output_type == "error"]
+        texts += [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+        return ANSI_ESCAPE.sub("", "\n".join(texts)) or "(no error output)"
+
+
+def nbgrader(course: Course, *args: str) -> subprocess.CompletedProcess:
+    """Run the stock nbgrader CLI in the course directory, from this interpreter's environment."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        ["nbgrader", *args], cwd=course.root, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def submission_code(reference: dict[str, str], variants: tuple[Variant, ...]) -> dict[str, str]:
+    """The reference solutions with each (correct alternative) variant spliced in place of its function."""
+    code = reference
+    for variant in variants:
+        code = with_definitions(code, variant.code, variant.function)
+    return code
+
+
+def read_scores(course: Course) -> dict[str, dict[str, tuple[float, float]]]:
+    """Autograded (code) cell scores of every graded student, from the gradebook."""
+    with Gradebook(course.db_url) as gradebook:
+        return {
+            submission.student.id: {
+                grade.name: (grade.score, grade.max_score)
+                for grade in submission.notebooks[0].grades
+                if grade.cell_type == "code"
+            }
+            for submission in gradebook.find_assignment(ASSIGNMENT).submissions
+        }
+
+
+@pytest.fixture(scope="session")
+def source_notebook() -> nbformat.NotebookNode:
+    return nbformat.read(source_path(ASSIGNMENT), as_version=4)
+
+
+@pytest.fixture(scope="session")
+def reference_code(source_notebook) -> dict[str, str]:
+    """The source notebook's code solutions by grade id (free-text answers stay unanswered)."""
+    return reference_solutions(source_notebook, kinds=(CellKind.SOLUTION,))
+
+
+@pytest.fixture(scope="session")
+def test_cells(source_notebook) -> list[str]:
+    return [grade_id(c) for c in source_notebook.cells if cell_kind(c) is CellKind.TESTS]
+
+
+@pytest.fixture(scope="session")
+def mutants() -> list[Mutant]:
+    return load_mutants()
+
+
+@pytest.fixture(scope="session")
+def alternatives() -> list[Alternative]:
+    return load_alternatives()
+
+
+@pytest.fixture(scope="session")
+def course(tmp_path_factory) -> Course:
+    """A course directory with the repository's grading options and a generated release."""
+    repo_config = REPO_ROOT / "nbgrader_config.py"
+    assert repo_config.is_file(), "load_subconfig would silently grade with nbgrader's defaults"
+    course = Course(tmp_path_factory.mktemp("course"))
+    (course.root / "nbgrader_config.py").write_text(
+        COURSE_CONFIG.format(
+            repo=str(REPO_ROOT), root=str(course.root), db_url=course.db_url, exchange=str(course.root / "exchange")
+        )
+    )
+    shutil.copytree(REPO_ROOT / "source" / ASSIGNMENT, course.root / "source" / ASSIGNMENT)
+    result = nbgrader(course, "generate_assignment", ASSIGNMENT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return course
+
+
+@pytest.fixture(scope="session")
+def student_code(reference_code, alternatives, mutants) -> dict[str, dict[str, str]]:
+    """What each student hands in: solution code by grade id.
+
+    A mutant whose edits no longer fit the reference raises ``MutantError``
+    naming it, before anything is graded.
+    """
+    students = {REFERENCE_STUDENT: reference_code}
+    students |= {alt.name: submission_code(reference_code, alt.variants) for alt in alternatives}
+    students |= {m.name: m.submission(reference_code) for m in mutants}
+    return students
+
+
+def hand_in(course: Course, student: str, code_by_grade_id: dict[str, str]) -> None:
+    """``submitted/<student>/compression/``: the released folder with the student's notebook."""
+    release = course.notebook("release").parent
+    folder = course.notebook("submitted", student).parent
+    shutil.copytree(release, folder)
+    released = nbformat.read(release / NOTEBOOK, as_version=4)
+    nbformat.write(fill_solutions(released, code_by_grade_id), folder / NOTEBOOK)
+
+
+@pytest.fixture(scope="session")
+def grading(request, course, student_code) -> GradingRun:
+    """Hand in every student and grade them all with one ``nbgrader autograde``."""
+    for student, code in student_code.items():
+        hand_in(course, student, code)
+    started = time.perf_counter()
+    result = nbgrader(course, "autograde", ASSIGNMENT)
+    seconds = time.perf_counter() - started
+    run = GradingRun(course, seconds, result.stdout + result.stderr, read_scores(course))
+    report = grading_report(run)
+    print("\n".join(report))
+    request.config.stash[REPORT_KEY] = report
+    return run
+
+
+def grading_report(run: GradingRun) -> list[str]:
+    """The wall time of the run, then the cells each student lost points in."""
+    students = sorted(run.scores)
+    lines = [
+        f"nbgrader autograde: {len(students)} notebooks in {run.seconds:.1f} s wall time "
+        f"({run.seconds / max(1, len(students)):.1f} s per notebook)"
+    ]
+    for student in students:
+        lost = run.lost(student)
+        cells = ", ".join(f"{cell} {score:g}/{top:g}" for cell, (score, top) in lost.items())
+        lines.append(f"  {student}: {cells or 'full marks'}")
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Show the grading report even under ``-q``, where captured prints are not shown."""
+    for line in config.stash.get(REPORT_KEY, []):
+        terminalreporter.write_line(line)

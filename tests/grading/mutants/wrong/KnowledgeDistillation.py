@@ -1,0 +1,70 @@
+"""Plausible mistakes in KnowledgeDistillation, as edits of the reference solution."""
+
+from tests.grading.mutants import Mistake
+
+CELL = "KnowledgeDistillation"
+SOFT_LOSS = "soft = np.sum(np.exp(log_p_teacher) * (log_p_teacher - _log_softmax_rows(s / T))) / batch"
+HARD_LOSS = "hard = -np.sum(y * _log_softmax_rows(s)) / batch"
+GRAD = "return (self.alpha * T * soft + (1 - self.alpha) * hard) / batch"
+
+MUTANTS = [
+    Mistake(
+        "accepts_zero_temperature",
+        "Checks temperature < 0 instead of <= 0, so T = 0 is accepted.",
+        ("if not temperature > 0:", "if temperature < 0:"),
+    ),
+    Mistake(
+        "argmax_prob_labels",
+        "Turns probability-row labels into their arg-max class instead of using the rows.",
+        (
+            "        if y.ndim == 1:\n            y = np.eye(s.shape[1])[y.astype(int)]",
+            "        y = np.eye(s.shape[1])[y.astype(int) if y.ndim == 1 else y.argmax(axis=1)]",
+        ),
+    ),
+    Mistake(
+        "epsilon_softmax",
+        "Takes log(softmax + 1e-8) of an unshifted softmax: overflows for logits of magnitude 1000.",
+        (
+            "    shifted = z - z.max(axis=1, keepdims=True)\n"
+            "    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))",
+            "    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)\n    return np.log(p + 1e-8)",
+        ),
+    ),
+    Mistake(
+        "grad_missing_inverse_t",
+        "Differentiates the soft term as if d(s/T)/ds were 1: T**2 instead of T in the gradient.",
+        ("(self.alpha * T * soft", "(self.alpha * T**2 * soft"),
+    ),
+    Mistake(
+        "grad_not_averaged",
+        "Averages the loss over the batch but not its gradient.",
+        (GRAD, "return self.alpha * T * soft + (1 - self.alpha) * hard"),
+    ),
+    Mistake(
+        "kl_reversed",
+        "Computes KL(student || teacher) instead of KL(teacher || student).",
+        (
+            SOFT_LOSS,
+            "log_p_student = _log_softmax_rows(s / T)\n"
+            "        soft = np.sum(np.exp(log_p_student) * (log_p_student - log_p_teacher)) / batch",
+        ),
+    ),
+    Mistake(
+        "no_t_squared",
+        "Forgets the T**2 factor on the soft term of the loss.",
+        ("self.alpha * T**2 * soft", "self.alpha * soft"),
+    ),
+    Mistake(
+        "softened_hard_term",
+        "Computes the cross-entropy on the temperature-softened student softmax(s / T).",
+        (HARD_LOSS, "hard = -np.sum(y * _log_softmax_rows(s / T)) / batch"),
+        ("hard = np.exp(_log_softmax_rows(s)) - y", "hard = (np.exp(_log_softmax_rows(s / T)) - y) / T"),
+    ),
+    Mistake(
+        "summed_over_batch",
+        "Sums the loss and its gradient over the batch instead of averaging.",
+        (SOFT_LOSS, SOFT_LOSS.removesuffix(" / batch")),
+        (HARD_LOSS, HARD_LOSS.removesuffix(" / batch")),
+        (GRAD, "return self.alpha * T * soft + (1 - self.alpha) * hard"),
+    ),
+]

@@ -1,0 +1,1 @@
+"""The plausible mistakes, one module per contract function (see ``tests.grading.mutants``)."""

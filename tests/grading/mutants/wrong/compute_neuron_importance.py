@@ -1,0 +1,27 @@
+"""Plausible mistakes in compute_neuron_importance, as edits of the reference solution."""
+
+from tests.grading.mutants import Mistake
+
+CELL = "compute_neuron_importance"
+
+MUTANTS = [
+    Mistake(
+        "row_norms",
+        "Takes the norms of the rows (PyTorch's (out, in) layout) instead of the columns.",
+        ("np.linalg.norm(weight, axis=0)", "np.linalg.norm(weight, axis=1)"),
+        ("np.abs(weight).sum(axis=0)", "np.abs(weight).sum(axis=1)"),
+    ),
+    Mistake(
+        "silent_fallback",
+        'Falls back to L2 for any method other than "l1" instead of raising ValueError.',
+        (
+            "raise ValueError(f\"unknown importance method {method!r}; use 'l2' or 'l1'\")",
+            "return np.linalg.norm(weight, axis=0)",
+        ),
+    ),
+    Mistake(
+        "squared_l2",
+        "Returns the squared L2 norm (sum of squares, no square root).",
+        ("np.linalg.norm(weight, axis=0)", "(weight ** 2).sum(axis=0)"),
+    ),
+]

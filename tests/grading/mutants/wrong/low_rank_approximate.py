@@ -1,0 +1,47 @@
+"""Plausible mistakes in low_rank_approximate, as edits of the reference solution."""
+
+from tests.grading.mutants import Mistake
+
+CELL = "low_rank_approximate"
+FACTORS = "return U[:, :k], S[:k], Vt[:k, :]"
+
+MUTANTS = [
+    Mistake(
+        "diag_matrix",
+        "Returns S as the (k, k) diagonal matrix instead of the vector of singular values.",
+        (FACTORS, "return U[:, :k], np.diag(S[:k]), Vt[:k, :]"),
+    ),
+    Mistake(
+        "no_shape_check",
+        "Validates only rank_ratio; a 3-D array goes through np.linalg.svd as a stack of matrices.",
+        (
+            "    if weights.ndim != 2:\n"
+            '        raise ValueError(f"expected a 2-D weight matrix, got shape {weights.shape}")\n',
+            "",
+        ),
+        ("min(weights.shape)", "min(weights.shape[-2:])"),
+        (FACTORS, "return U[..., :k], S[..., :k], Vt[..., :k, :]"),
+    ),
+    Mistake(
+        "returns_v_transposed",
+        "Returns V transposed, shape (n, k), as if numpy's Vt were V^T.",
+        (FACTORS, "return U[:, :k], S[:k], Vt[:k, :].T"),
+    ),
+    Mistake(
+        "rounds_rank",
+        "Rounds rank_ratio * min(m, n) instead of truncating it.",
+        ("max(1, int(rank_ratio * min(weights.shape)))", "max(1, round(rank_ratio * min(weights.shape)))"),
+    ),
+    Mistake(
+        "smallest_eigenvalues",
+        "Uses np.linalg.eigh of W^T W and keeps its first k eigenpairs, which eigh sorts ascending.",
+        (
+            "    U, S, Vt = np.linalg.svd(weights, full_matrices=False)\n    " + FACTORS,
+            "    w = np.asarray(weights, dtype=np.float64)\n"
+            "    eigenvalues, eigenvectors = np.linalg.eigh(w.T @ w)\n"
+            "    S = np.sqrt(np.clip(eigenvalues[:k], 0, None))\n"
+            "    V = eigenvectors[:, :k].T\n"
+            "    return (w @ V.T) / np.where(S > 0, S, 1.0), S, V",
+        ),
+    ),
+]

@@ -1,0 +1,53 @@
+"""Plausible mistakes in prune_layer_neurons, as edits of the reference solution."""
+
+from tests.grading.mutants import Mistake
+
+CELL = "prune_layer_neurons"
+N_KEEP = "max(1, int(keep_ratio * layer.out_features))"
+
+MUTANTS = [
+    Mistake(
+        "importance_order",
+        "Keeps the neurons in order of importance instead of their original order.",
+        ('np.sort(np.argsort(-importance, kind="stable")[:n_keep])', 'np.argsort(-importance, kind="stable")[:n_keep]'),
+    ),
+    Mistake(
+        "keeps_next_layer",
+        "Returns the next layer unchanged, forgetting to drop its rows for the removed neurons.",
+        ("return new_layer, new_next", "return new_layer, next_layer"),
+    ),
+    Mistake(
+        "l1_importance",
+        "Ranks neurons by the L1 norm of their column.",
+        ('compute_neuron_importance(layer, "l2")', 'compute_neuron_importance(layer, "l1")'),
+    ),
+    Mistake(
+        "no_minimum_neuron",
+        "Forgets max(1, ...): a small keep_ratio asks for a layer with zero neurons.",
+        (N_KEEP, "int(keep_ratio * layer.out_features)"),
+    ),
+    Mistake(
+        "rounds_count",
+        "Rounds keep_ratio * out_features instead of truncating it.",
+        (N_KEEP, "max(1, round(keep_ratio * layer.out_features))"),
+    ),
+    Mistake(
+        "shares_next_bias",
+        "Hands the next layer's bias Tensor to the new layer instead of a copy.",
+        ("new_next.bias.data = next_layer.bias.data.copy()", "new_next.bias = next_layer.bias"),
+    ),
+    Mistake(
+        "zeroes_in_place",
+        "Zeros the dropped columns of the given layers and returns them instead of smaller new ones.",
+        # returns before the new layers are built
+        (
+            "\n    new_layer = Linear(",
+            "\n    drop = np.setdiff1d(np.arange(layer.out_features), keep)\n"
+            "    layer.weight.data[:, drop] = 0.0\n"
+            "    if layer.bias is not None:\n"
+            "        layer.bias.data[drop] = 0.0\n"
+            "    return layer, next_layer\n"
+            "\n    new_layer = Linear(",
+        ),
+    ),
+]

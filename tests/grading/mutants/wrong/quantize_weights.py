@@ -1,0 +1,51 @@
+"""Plausible mistakes in quantize_weights, as edits of the reference solution."""
+
+from tests.grading.mutants import Mistake
+
+CELL = "quantize_weights"
+CODES = "np.round(w * (np.float32(1) / scale))"
+ZERO_POINT = "zero_point = int(np.clip(qmin - np.round(lo / scale), qmin, qmax))"
+
+MUTANTS = [
+    Mistake(
+        "levels_not_steps",
+        "Divides the range by the number of levels 2**bits instead of the number of steps 2**bits - 1.",
+        ("np.float32(qmax - qmin)", "np.float32(2**bits)"),
+    ),
+    Mistake(
+        "modifies_input",
+        "Divides the caller's float32 array by the scale in place (np.asarray made no copy).",
+        ("    q = np.clip(" + CODES, "    w *= np.float32(1) / scale\n    q = np.clip(np.round(w)"),
+    ),
+    Mistake(
+        "no_bits_check",
+        "Never validates bits.",
+        ('    if not 2 <= bits <= 8:\n        raise ValueError(f"bits must be between 2 and 8, got {bits}")\n', ""),
+    ),
+    Mistake(
+        "range_without_zero",
+        "Uses [w.min(), w.max()] without widening it to include 0.",
+        ("lo, hi = min(w.min(), np.float32(0)), max(w.max(), np.float32(0))", "lo, hi = w.min(), w.max()"),
+    ),
+    Mistake(
+        "round_half_away",
+        "Rounds halves away from zero (floor(x + 0.5) style) instead of to even.",
+        (CODES, "np.sign(w) * np.floor(np.abs(w * (np.float32(1) / scale)) + 0.5)"),
+    ),
+    Mistake(
+        "symmetric",
+        "Quantises symmetrically (scale = max|w| / qmax, zero point 0) instead of asymmetrically.",
+        ("(hi - lo) / np.float32(qmax - qmin)", "max(-lo, hi) / np.float32(qmax)"),
+        (ZERO_POINT, "zero_point = 0"),
+    ),
+    Mistake(
+        "unclipped_q",
+        "Forgets to clip q to [qmin, qmax] before the int8 cast, so overflowing codes wrap around.",
+        (f"np.clip({CODES} + zero_point, qmin, qmax)", f"({CODES} + zero_point)"),
+    ),
+    Mistake(
+        "unrounded_zero_point",
+        "Uses the exact real zero point qmin - lo / scale without rounding it to an integer.",
+        (ZERO_POINT, "zero_point = float(np.clip(qmin - lo / scale, qmin, qmax))"),
+    ),
+]
