@@ -8,11 +8,11 @@ does keeps the project's commands and stock ``nbgrader`` in agreement.
 from __future__ import annotations
 
 import os
-import runpy
 import sys
 from pathlib import Path
 
 from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
 
 from course.content import REPO_ROOT
 
@@ -21,8 +21,7 @@ ASSIGNMENT = "compression"
 
 def load_course_config(root: Path = REPO_ROOT, **overrides: dict) -> Config:
     """The course's nbgrader config, with per-section overrides (e.g. CourseDirectory={...})."""
-    config = Config()
-    runpy.run_path(str(root / "nbgrader_config.py"), init_globals={"get_config": lambda: config})
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     for section, values in overrides.items():
         for key, value in values.items():
             config[section][key] = value
@@ -36,10 +35,26 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
+def course_directory(config: Config):
+    """nbgrader's ``CourseDirectory``: the one place that knows the course's folder layout."""
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(config=config)
+
+
+def step_folder(config: Config, step: str, student: str, assignment: str = ASSIGNMENT) -> Path:
+    """A student's folder for a grading step ("submitted", "autograded", "feedback"), as configured.
+
+    The folder name comes from ``CourseDirectory.<step>_directory``, exactly as
+    nbgrader resolves it, so a configured override is honoured.
+    """
+    coursedir = course_directory(config)
+    return Path(coursedir.format_path(getattr(coursedir, f"{step}_directory"), student, assignment))
+
+
 def open_api(config: Config):
     """An ``NbGraderAPI`` bound to the course described by ``config``."""
     from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
 
     ensure_tools_on_path()
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    return NbGraderAPI(coursedir=course_directory(config), config=config)

@@ -1,0 +1,95 @@
+"""Autograde throughput: stock serial ``nbgrader autograde`` against ``course autograde``, in one run.
+
+Both grade the same N submissions (copies of a complete and a half-done
+student, built from the release notebook) in two fresh course directories
+with the repository's grading options. Also prints the floor: executing the
+same notebook once with nbclient, kernel start included.
+
+Usage: .venv/bin/python benchmarks/autograde_throughput.py [--submissions 24] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from course.cells import CellKind  # noqa: E402
+from course.submissions import fill_solutions, reference_solutions  # noqa: E402
+from tests.coursedir import make_course, run_tool  # noqa: E402
+
+ASSIGNMENT = "compression"
+
+
+def students(release: nbformat.NotebookNode, source: nbformat.NotebookNode, count: int) -> dict[str, nbformat.NotebookNode]:
+    """Alternately a complete student and one who did the first half of the functions."""
+    solutions = reference_solutions(source, kinds=(CellKind.SOLUTION,))
+    half = dict(list(solutions.items())[: len(solutions) // 2])
+    complete, partial = fill_solutions(release, solutions), fill_solutions(release, half)
+    return {f"student{i:03d}": complete if i % 2 == 0 else partial for i in range(count)}
+
+
+def prepare_course(root: Path, class_: dict[str, nbformat.NotebookNode]) -> None:
+    make_course(root)
+    run_tool(root, "nbgrader", "generate_assignment", ASSIGNMENT)
+    release = root / "release" / ASSIGNMENT
+    for student, nb in class_.items():
+        folder = root / "submitted" / student / ASSIGNMENT
+        shutil.copytree(release, folder)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+
+
+def timed(root: Path, *command: str) -> float:
+    start = time.perf_counter()
+    run_tool(root, *command)
+    return time.perf_counter() - start
+
+
+def floor_seconds(nb: nbformat.NotebookNode, cwd: Path, repeats: int = 3) -> float:
+    """One nbclient execution of the notebook, kernel start included (median)."""
+    times = []
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    for _ in range(repeats):
+        start = time.perf_counter()
+        NotebookClient(nbformat.from_dict(nb), timeout=120, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+        times.append(time.perf_counter() - start)
+    del os.environ["NBGRADER_EXECUTION"]
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--submissions", type=int, default=24)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    source = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    release = nbformat.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    class_ = students(release, source, args.submissions)
+    with tempfile.TemporaryDirectory() as tmp:
+        stock_root, course_root = Path(tmp) / "stock", Path(tmp) / "course"
+        prepare_course(stock_root, class_)
+        prepare_course(course_root, class_)
+        stock = timed(stock_root, "nbgrader", "autograde", ASSIGNMENT)
+        ours = timed(course_root, "course", "autograde", ASSIGNMENT, "--workers", str(args.workers), "--no-progress")
+        floor = floor_seconds(class_["student000"], course_root / "release" / ASSIGNMENT)
+    n = args.submissions
+    print(f"machine: {os.cpu_count()} cores; {n} submissions")
+    print(f"stock nbgrader autograde (serial):      {stock:7.1f} s  {60 * n / stock:6.1f} submissions/min  {stock / n:5.2f} s each")
+    print(f"course autograde --workers {args.workers}:          {ours:7.1f} s  {60 * n / ours:6.1f} submissions/min  {ours / n:5.2f} s each")
+    print(f"speed-up over stock:                    {stock / ours:7.2f}x")
+    print(f"floor, one nbclient execution:          {floor:7.2f} s per submission (stock pays {stock / n / floor:.2f}x that)")
+
+
+if __name__ == "__main__":
+    main()

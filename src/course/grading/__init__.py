@@ -1,0 +1,1 @@
+"""Batch grading: inspect and repair submissions, run nbgrader's autograde in parallel, keep verdicts."""

@@ -1,0 +1,129 @@
+"""Grade one submission: stage, inspect, run nbgrader's autograde, record the verdict.
+
+Runs inside a worker process of ``course autograde``; everything it needs is
+passed as plain values so that it works the same in a process pool.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters.autograde import Autograde
+from nbgrader.preprocessors import Execute
+
+from course.course_config import load_course_config, open_api, step_folder
+from course.grading.inspect import stage_submission
+from course.grading.preprocessors import KERNEL_DIED, ResilientExecute
+from course.grading.verdicts import Problem, Verdict, fingerprint, read_verdict, write_verdict
+
+log = logging.getLogger(__name__)
+
+STAGING_DIRECTORY = ".course-staging"
+KERNEL_START_ATTEMPTS = 3
+# Failures of the machine, not of the student: worth another attempt.
+INFRASTRUCTURE = re.compile(
+    r"Kernel died before replying to kernel_info|Address already in use|Kernel didn't respond|"
+    r"database is locked|Kernel died before|ZMQError"
+)
+
+
+def grading_config(root: Path):
+    """The course config with the staging folder as nbgrader's submitted folder and the resilient executor."""
+    defaults = Autograde.class_traits()["autograde_preprocessors"].default()
+    steps = [ResilientExecute if step is Execute else step for step in defaults]
+    return load_course_config(
+        root,
+        CourseDirectory={"submitted_directory": STAGING_DIRECTORY},
+        Autograde={"autograde_preprocessors": steps},
+    )
+
+
+def grade_submission(root: Path, assignment: str, student: str, force: bool = False) -> Verdict | None:
+    """Grade ``student`` unless an up-to-date verdict exists; ``None`` means skipped."""
+    base = load_course_config(root)
+    config = grading_config(root)
+    submitted = step_folder(base, "submitted", student, assignment)
+    autograded = step_folder(config, "autograded", student, assignment)
+    stamp = fingerprint(submitted)
+    previous = read_verdict(autograded)
+    if not force and previous is not None and previous.fingerprint == stamp:
+        return None
+    started = time.perf_counter()
+    notebook_name = f"{assignment}.ipynb"
+    staged = stage_submission(
+        submitted, step_folder(config, "submitted", student, assignment), root / "release" / assignment, notebook_name
+    )
+    verdict = Verdict(student=student, assignment=assignment, fingerprint=stamp, status="failed", problems=staged.problems)
+    if staged.gradable:
+        run_autograde(config, assignment, student, verdict)
+    else:
+        forget_previous_grades(config, autograded, assignment, student)
+    if verdict.status == "graded":
+        verdict.problems += problems_seen_in_run(autograded / notebook_name, staged.folder, autograded)
+        verdict.score, verdict.max_score = code_score(config, assignment, student)
+    verdict.seconds = round(time.perf_counter() - started, 3)
+    write_verdict(autograded, verdict)
+    shutil.rmtree(staged.folder, ignore_errors=True)
+    return verdict
+
+
+def run_autograde(config, assignment: str, student: str, verdict: Verdict) -> None:
+    """nbgrader's autograde, retried when the machine (not the student) failed."""
+    api = open_api(config)
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        verdict.attempts = attempt
+        result = api.autograde(assignment, student, force=True, create=True)
+        if result["success"]:
+            verdict.status = "graded"
+            return
+        text = (result.get("error") or "") + (result.get("log") or "")
+        if not INFRASTRUCTURE.search(text):
+            break
+        log.warning("%s: attempt %d failed for a machine reason; retrying", student, attempt)
+    detail = (result.get("error") or result.get("log") or "").strip().splitlines()
+    verdict.problems.append(Problem("autograde_failed", "nbgrader could not grade it: " + (detail[-1] if detail else "no detail")))
+
+
+def forget_previous_grades(config, autograded: Path, assignment: str, student: str) -> None:
+    """An ungradable resubmission replaces an earlier graded one: it earns nothing."""
+    shutil.rmtree(autograded, ignore_errors=True)
+    with Gradebook(config.CourseDirectory.db_url) as gradebook:
+        gradebook.update_or_create_student(student)
+        try:
+            gradebook.remove_submission(assignment, student)
+        except MissingEntry:
+            pass
+
+
+def problems_seen_in_run(notebook: Path, staged: Path, autograded: Path) -> list[Problem]:
+    """What the executed notebook and the folder show: a dead kernel, timeouts, floods, stray files."""
+    nb = nbformat.read(notebook, as_version=4)
+    names = {o.get("ename") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])}
+    texts = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    problems = []
+    if KERNEL_DIED in names:
+        problems.append(Problem("kernel_died", "the kernel died; cells before it were graded, the rest scored 0"))
+    if "CellTimeoutError" in names:
+        problems.append(Problem("cell_timeout", "a cell ran past the time limit and was interrupted"))
+    if "... Output truncated ..." in texts:
+        problems.append(Problem("output_truncated", "output was longer than the limit and was truncated"))
+    expected = {p.relative_to(staged) for p in staged.rglob("*") if p.is_file()}
+    created = sorted(
+        str(rel) for p in autograded.rglob("*") if p.is_file()
+        for rel in [p.relative_to(autograded)] if rel not in expected and not rel.name.startswith(".course")
+    )
+    if created:
+        problems.append(Problem("created_files", "the code wrote files while graded: " + ", ".join(created[:10])))
+    return problems
+
+
+def code_score(config, assignment: str, student: str) -> tuple[float, float]:
+    with Gradebook(config.CourseDirectory.db_url) as gradebook:
+        submission = gradebook.find_submission(assignment, student)
+        return float(submission.code_score), float(submission.max_code_score)

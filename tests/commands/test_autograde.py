@@ -1,0 +1,162 @@
+"""``course autograde``: parallel scores equal stock serial ones; re-runs are incremental and resumable."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from course.cells import CellKind
+from course.grading import worker
+from course.grading.autograde import autograde
+from course.grading.verdicts import VERDICT_FILE, Verdict, read_verdict
+from course.submissions import fill_solutions, reference_solutions
+from tests.coursedir import ASSIGNMENT, db_url, make_course, run_tool, tool_env
+
+pytestmark = pytest.mark.slow
+
+
+def released(root: Path) -> nbformat.NotebookNode:
+    return nbformat.read(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+
+
+def small_class(root: Path) -> dict[str, nbformat.NotebookNode]:
+    """A complete student, one who did half the functions, and one who handed in the release."""
+    solutions = reference_solutions(nbformat.read(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4),
+                                    kinds=(CellKind.SOLUTION,))
+    half = dict(list(solutions.items())[::2])
+    release = released(root)
+    return {"ada": fill_solutions(release, solutions), "bob": fill_solutions(release, half), "cy": release}
+
+
+def hand_in(root: Path, student: str, nb: nbformat.NotebookNode) -> None:
+    folder = root / "submitted" / student / ASSIGNMENT
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(root / "release" / ASSIGNMENT, folder)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+
+
+def new_course(root: Path) -> dict[str, nbformat.NotebookNode]:
+    make_course(root)
+    run_tool(root, "nbgrader", "generate_assignment", ASSIGNMENT)
+    students = small_class(root)
+    for student, nb in students.items():
+        hand_in(root, student, nb)
+    return students
+
+
+def cell_scores(root: Path) -> dict[str, dict[str, float]]:
+    with Gradebook(db_url(root)) as gradebook:
+        return {
+            s.student.id: {g.name: g.score for g in s.notebooks[0].grades}
+            for s in gradebook.find_assignment(ASSIGNMENT).submissions
+        }
+
+
+@pytest.fixture(scope="module")
+def stock_and_parallel(tmp_path_factory):
+    stock, ours = tmp_path_factory.mktemp("stock"), tmp_path_factory.mktemp("ours")
+    new_course(stock)
+    new_course(ours)
+    run_tool(stock, "nbgrader", "autograde", ASSIGNMENT)
+    run_tool(ours, "course", "autograde", ASSIGNMENT, "--workers", "2", "--no-progress")
+    return stock, ours
+
+
+def test_parallel_scores_equal_stock_serial_scores(stock_and_parallel):
+    stock, ours = stock_and_parallel
+    expected, got = cell_scores(stock), cell_scores(ours)
+    assert set(expected) == {"ada", "bob", "cy"}
+    assert got == expected
+    assert sum(expected["ada"].values()) > sum(expected["bob"].values()) > 0 == sum(expected["cy"].values())
+
+
+def test_every_submission_gets_a_verdict_with_its_score(stock_and_parallel):
+    _, ours = stock_and_parallel
+    for student, cells in cell_scores(ours).items():
+        verdict = read_verdict(ours / "autograded" / student / ASSIGNMENT)
+        assert verdict.status == "graded" and verdict.problems == []
+        assert verdict.score == pytest.approx(sum(v for k, v in cells.items() if not k.startswith("q")))
+        assert verdict.max_score == 76 and verdict.seconds > 0
+
+
+def test_rerun_grades_only_new_or_changed_and_force_regrades(stock_and_parallel):
+    _, ours = stock_and_parallel
+    again = autograde(root=ours, assignment=ASSIGNMENT, workers=2, progress=False)
+    assert sorted(again.skipped) == ["ada", "bob", "cy"] and not again.graded
+    hand_in(ours, "cy", small_class(ours)["ada"])  # cy resubmits a complete notebook
+    changed = autograde(root=ours, assignment=ASSIGNMENT, workers=2, progress=False)
+    assert [v.student for v in changed.graded] == ["cy"] and sorted(changed.skipped) == ["ada", "bob"]
+    assert changed.graded[0].score == 76
+    forced = autograde(root=ours, assignment=ASSIGNMENT, workers=2, progress=False, force=True, students=["bob"])
+    assert [v.student for v in forced.graded] == ["bob"] and not forced.skipped
+
+
+def test_killed_run_is_finished_by_a_rerun_without_double_counting(tmp_path):
+    root = tmp_path / "course"
+    new_course(root)
+    run = subprocess.Popen(["course", "autograde", ASSIGNMENT, "--workers", "1", "--no-progress"], cwd=root,
+                           env=tool_env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not list(root.glob(f"autograded/*/{ASSIGNMENT}/{VERDICT_FILE}")) and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(run.pid, signal.SIGKILL)  # kill -9 the whole run, workers and kernels included
+    run.wait()
+    assert len(list(root.glob(f"autograded/*/{ASSIGNMENT}/{VERDICT_FILE}"))) < 3, "the run was meant to be cut short"
+    run_tool(root, "course", "autograde", ASSIGNMENT, "--no-progress")
+    verdicts = [read_verdict(root / "autograded" / s / ASSIGNMENT) for s in ("ada", "bob", "cy")]
+    assert all(v is not None and v.status == "graded" for v in verdicts)
+    with Gradebook(db_url(root)) as gradebook:
+        submissions = gradebook.find_assignment(ASSIGNMENT).submissions
+        assert sorted(s.student.id for s in submissions) == ["ada", "bob", "cy"]
+        n_cells = len(gradebook.find_notebook(ASSIGNMENT, ASSIGNMENT).grade_cells)
+        assert all(len(s.notebooks[0].grades) == n_cells for s in submissions)
+    assert verdicts[0].score == 76
+
+
+def test_unknown_assignment_or_student_is_a_clear_error(stock_and_parallel):
+    _, ours = stock_and_parallel
+    result = run_tool(ours, "course", "autograde", "nonexistent", check=False)
+    assert result.returncode == 2 and "not in the gradebook" in result.stderr
+    result = run_tool(ours, "course", "autograde", ASSIGNMENT, "--student", "zed", check=False)
+    assert result.returncode == 2 and "no collected submission for zed" in result.stderr
+
+
+class FlakyKernelAPI:
+    """nbgrader's API as a worker sees it, losing the kernel's port race once, then succeeding."""
+
+    def __init__(self, failures: list[str]):
+        self.failures = failures
+        self.calls = 0
+
+    def autograde(self, assignment, student, force, create):
+        self.calls += 1
+        if self.failures:
+            return {"success": False, "log": self.failures.pop(0), "error": "RuntimeError: Kernel died before replying to kernel_info"}
+        return {"success": True, "log": ""}
+
+
+def test_a_kernel_that_fails_to_start_is_retried_not_blamed(monkeypatch):
+    api = FlakyKernelAPI(["zmq.error.ZMQError: Address already in use"])
+    monkeypatch.setattr(worker, "open_api", lambda config: api)
+    verdict = Verdict("ada", ASSIGNMENT, "", "failed")
+    worker.run_autograde(None, ASSIGNMENT, "ada", verdict)
+    assert (verdict.status, verdict.attempts, api.calls, verdict.problems) == ("graded", 2, 2, [])
+
+
+def test_a_student_failure_is_not_retried(monkeypatch):
+    api = FlakyKernelAPI([])
+    api.autograde = lambda *a, **k: {"success": False, "log": "", "error": "ValidationError: bad metadata"}
+    monkeypatch.setattr(worker, "open_api", lambda config: api)
+    verdict = Verdict("ada", ASSIGNMENT, "", "failed")
+    worker.run_autograde(None, ASSIGNMENT, "ada", verdict)
+    assert verdict.status == "failed" and verdict.attempts == 1
+    assert verdict.problems[0].code == "autograde_failed" and "bad metadata" in verdict.problems[0].message
