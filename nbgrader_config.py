@@ -42,3 +42,15 @@ c.IgnorePattern.pattern = r"^(?:[^\n]*Warning: [^\n]*\n?(?:[ \t]+[^\n]*\n?)*)+$"
 # Released notebooks keep the source's nbformat (4.5, with cell ids) and kernel.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Feedback without hidden-test source (nbgrader #917/#1363): nbgrader's default
+# feedback pipeline plus the course's filter. Named as strings so that this file
+# loads without importing anything; the course package is installed in .venv.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "course.feedback_filters.HideHiddenTests",
+]
+
+# Late submissions lose 10% of the earned score per started day past the due date.
+c.AssignLatePenalties.plugin_class = "course.late_penalty.PerDayLatePenalty"

@@ -26,14 +26,14 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def _release(args: argparse.Namespace) -> int:
     from course.release import release
 
-    release(root=args.root, assignment=args.assignment, due=args.due)
+    print(release(root=args.root, assignment=args.assignment, due=args.due))
     return 0
 
 
 def _collect(args: argparse.Namespace) -> int:
     from course.collect import collect
 
-    collect(root=args.root, assignment=args.assignment, zip_source=args.zip, pattern=args.pattern)
+    print(collect(root=args.root, assignment=args.assignment, zip_source=args.zip, pattern=args.pattern))
     return 0
 
 
@@ -50,7 +50,7 @@ def _autograde(args: argparse.Namespace) -> int:
 def _feedback(args: argparse.Namespace) -> int:
     from course.feedback import feedback
 
-    feedback(root=args.root, assignment=args.assignment, release=not args.no_release)
+    print(feedback(root=args.root, assignment=args.assignment, release=not args.no_release))
     return 0
 
 
@@ -64,7 +64,11 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from course.report import report
 
-    print(report(root=args.root, assignment=args.assignment, output=args.output))
+    from course.report import summary_table
+
+    path = report(root=args.root, assignment=args.assignment, output=args.output)
+    print(summary_table(root=args.root, assignment=args.assignment))
+    print(path)
     return 0
 
 

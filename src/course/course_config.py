@@ -7,6 +7,7 @@ does keeps the project's commands and stock ``nbgrader`` in agreement.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -52,9 +53,27 @@ def step_folder(config: Config, step: str, student: str, assignment: str = ASSIG
     return Path(coursedir.format_path(getattr(coursedir, f"{step}_directory"), student, assignment))
 
 
-def open_api(config: Config):
-    """An ``NbGraderAPI`` bound to the course described by ``config``."""
+class _OnlyWhenDebugging(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+def nbgrader_logger(owner: logging.Logger) -> logging.Logger:
+    """The logger to give nbgrader's apps: ``<owner>.nbgrader``, showing their lines only at -vv (errors always).
+
+    nbgrader logs routine steps as warnings ("Removing existing assignment"
+    on every forced generate, one "Creating" per folder zip_collect makes);
+    each command's summary and its own warnings say what matters.
+    """
+    child = owner.getChild("nbgrader")
+    if not child.filters:
+        child.addFilter(_OnlyWhenDebugging())
+    return child
+
+
+def open_api(config: Config, owner: logging.Logger | None = None):
+    """An ``NbGraderAPI`` bound to the course described by ``config``, logging as ``<owner>.nbgrader``."""
     from nbgrader.apps import NbGraderAPI
 
     ensure_tools_on_path()
-    return NbGraderAPI(coursedir=course_directory(config), config=config)
+    return NbGraderAPI(coursedir=course_directory(config), config=config, log=nbgrader_logger(owner or logging.getLogger("course")))

@@ -65,7 +65,7 @@ def grade_submission(root: Path, assignment: str, student: str, force: bool = Fa
     else:
         forget_previous_grades(config, autograded, assignment, student)
     if verdict.status == "graded":
-        verdict.problems += problems_seen_in_run(autograded / notebook_name, staged.folder, autograded)
+        verdict.problems += problems_seen_in_run(autograded / notebook_name, staged.folder, autograded, root / "release" / assignment)
         verdict.score, verdict.max_score = code_score(config, assignment, student)
     verdict.seconds = round(time.perf_counter() - started, 3)
     write_verdict(autograded, verdict)
@@ -101,8 +101,11 @@ def forget_previous_grades(config, autograded: Path, assignment: str, student: s
             pass
 
 
-def problems_seen_in_run(notebook: Path, staged: Path, autograded: Path) -> list[Problem]:
-    """What the executed notebook and the folder show: a dead kernel, timeouts, floods, stray files."""
+def problems_seen_in_run(notebook: Path, staged: Path, autograded: Path, release: Path) -> list[Problem]:
+    """What the executed notebook and the folder show: a dead kernel, timeouts, floods, stray files.
+
+    nbgrader copies released files a student left out, so those are not the student's doing.
+    """
     nb = nbformat.read(notebook, as_version=4)
     names = {o.get("ename") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])}
     texts = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
@@ -114,6 +117,7 @@ def problems_seen_in_run(notebook: Path, staged: Path, autograded: Path) -> list
     if "... Output truncated ..." in texts:
         problems.append(Problem("output_truncated", "output was longer than the limit and was truncated"))
     expected = {p.relative_to(staged) for p in staged.rglob("*") if p.is_file()}
+    expected |= {p.relative_to(release) for p in release.rglob("*") if p.is_file()}
     created = sorted(
         str(rel) for p in autograded.rglob("*") if p.is_file()
         for rel in [p.relative_to(autograded)] if rel not in expected and not rel.name.startswith(".course")
