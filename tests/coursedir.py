@@ -31,13 +31,14 @@ def db_url(root: Path) -> str:
     return f"sqlite:///{root / 'gradebook.db'}"
 
 
-def make_course(root: Path) -> Path:
-    """A course at ``root`` with source/ copied and the repository's options; returns root."""
+def make_course(root: Path, extra_config: str = "") -> Path:
+    """A course at ``root`` with source/ copied and the repository's options (plus ``extra_config`` lines)."""
     repo_config = REPO_ROOT / "nbgrader_config.py"
     assert repo_config.is_file(), "load_subconfig would silently grade with nbgrader's defaults"
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(
         COURSE_CONFIG.format(repo=str(REPO_ROOT), root=str(root), db_url=db_url(root), exchange=str(root / "exchange"))
+        + extra_config
     )
     shutil.copytree(REPO_ROOT / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
     return root
