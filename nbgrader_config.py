@@ -22,7 +22,7 @@ c.Exchange.path_includes_course = True
 
 # Execution: one kernel spec, a per-cell time limit and capped output floods.
 c.Execute.kernel_name = "python3"
-c.Execute.timeout = 60
+c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60

@@ -1,52 +1,74 @@
-"""The instructor's main job, end to end on embedded defaults.
+"""The instructor's main job, end to end, on a bundled class of example students.
 
-At this stage of the project the flow is: build the source notebook from
-its text, generate the student version with nbgrader, and validate both
-versions (the source must pass; the release must fail only where students
-have work to do). Batch grading steps join this flow as they are built.
+``make demo`` runs it: a fresh course in ``demo-course/`` (this repository's
+grading options, SQLite gradebook, local exchange, local worker processes),
+then release with a due date, 17 example students handing in through the
+exchange or an LMS download (a perfect one, partial, blank, late and every
+kind of broken submission), collect, parallel autograde, feedback, export
+and report. It ends with the summary table and the paths of the CSV and the
+report. Every step is the same function the ``course`` command calls.
 """
 
 from __future__ import annotations
 
+import argparse
+import logging
+import shutil
 import sys
 from pathlib import Path
 
-from nbgrader.validator import Validator
+from course.collect import collect
+from course.content import REPO_ROOT
+from course.coursedir import create_course
+from course.course_config import ASSIGNMENT
+from course.examples import DUE_DATE, make_examples, submit_to_exchange, write_lms_download
+from course.export import export
+from course.feedback import feedback
+from course.grading.autograde import autograde
+from course.release import release
+from course.report import report, summary_table
 
-from course.content import REPO_ROOT, build
-from course.course_config import ASSIGNMENT, load_course_config, open_api
-
-NO_RESPONSE = "You did not provide a response."  # nbgrader's words for an empty answer cell
-
-
-def validate(path: Path) -> list[dict]:
-    """nbgrader's validation failures of a notebook (empty when it passes)."""
-    return Validator().validate(str(path)).get("failed", [])
-
-
-def run(root: Path = REPO_ROOT) -> int:
-    source = build(ASSIGNMENT, root)
-    print(f"built {source.relative_to(root)}")
-    result = open_api(load_course_config(root)).generate_assignment(ASSIGNMENT, force=True)
-    if not result["success"]:
-        print(result.get("error") or result.get("log"), file=sys.stderr)
-        return 1
-    release = root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    print(f"generated {release.relative_to(root)}")
-
-    source_failures = validate(source)
-    print(f"validate source:  {'passes' if not source_failures else f'{len(source_failures)} FAILING cells'}")
-    release_failures = validate(release)
-    stubs = sum("NotImplementedError" in f["raw_error"] for f in release_failures)
-    unanswered = sum(f["raw_error"] == NO_RESPONSE for f in release_failures)
-    others = len(release_failures) - stubs - unanswered
-    print(f"validate release: {stubs} test cells wait for student code (NotImplementedError), "
-          f"{unanswered} written answers to give, {others} other failures")
-    return 0 if not source_failures and others == 0 else 1
+DEMO_ROOT = REPO_ROOT / "demo-course"
+# The first students hand in through the exchange (nbgrader submit); the rest arrive as an LMS download.
+THROUGH_EXCHANGE = 5
 
 
-def main() -> None:
-    sys.exit(run())
+def run(root: Path = DEMO_ROOT, workers: int | None = None) -> int:
+    if root.exists():
+        shutil.rmtree(root)
+    create_course(root)
+    step("release", release(root=root, assignment=ASSIGNMENT, due=f"{DUE_DATE:%Y-%m-%d %H:%M:%S} UTC"))
+
+    examples = make_examples(root=root)
+    for example in examples[:THROUGH_EXCHANGE]:
+        submit_to_exchange(root, ASSIGNMENT, example)
+    download = write_lms_download(examples[THROUGH_EXCHANGE:], root / "lms-download.zip")
+    step("collect", collect(root=root, assignment=ASSIGNMENT))
+    step("collect --zip", collect(root=root, assignment=ASSIGNMENT, zip_source=download))
+
+    batch = autograde(root=root, assignment=ASSIGNMENT, workers=workers, progress=True)
+    step("autograde", f"{len(batch.graded)} graded, {len(batch.failed)} could not be graded, in {batch.seconds:.1f} s")
+    step("feedback", feedback(root=root, assignment=ASSIGNMENT, release=True))
+    csv = export(root=root, assignment=ASSIGNMENT)
+    html = report(root=root, assignment=ASSIGNMENT)
+    print()
+    print(summary_table(root=root, assignment=ASSIGNMENT))
+    print(f"grades CSV: {csv}")
+    print(f"report:     {html}")
+    return 0
+
+
+def step(name: str, summary: str) -> None:
+    print(f"[{name}] {summary}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=DEMO_ROOT, help="where to build the demo course (replaced)")
+    parser.add_argument("--workers", type=int, help="parallel workers (default: one per core)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(run(args.root, args.workers))
 
 
 if __name__ == "__main__":

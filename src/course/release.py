@@ -49,6 +49,13 @@ def nbgrader_failure(result: dict, what: str) -> CourseError:
     return CourseError(f"{what} failed: {'; '.join(reasons)}")
 
 
+def ensure_exchange(exchange: Path) -> None:
+    """Create the exchange as nbgrader requires it (everyone may write), instead of letting it fail first."""
+    if not exchange.exists():
+        exchange.mkdir(parents=True)
+        exchange.chmod(0o777)
+
+
 def release(*, root: Path, assignment: str, due: str | None = None) -> str:
     """Generate the student version, store the due date, release to the exchange; return a summary line.
 
@@ -56,7 +63,9 @@ def release(*, root: Path, assignment: str, due: str | None = None) -> str:
     release; this replaces it (force) when, and only when, release/ changed.
     """
     duedate = parse_due(due) if due is not None else None  # before touching anything
-    api = open_api(load_course_config(root, ExchangeReleaseAssignment={"force": True}), log)
+    config = load_course_config(root, ExchangeReleaseAssignment={"force": True})
+    ensure_exchange(Path(config.Exchange.root))
+    api = open_api(config, log)
     release_dir = Path(api.coursedir.format_path(api.coursedir.release_directory, ".", assignment))
 
     before = fingerprint(release_dir)

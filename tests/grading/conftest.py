@@ -11,11 +11,9 @@ test reads the one gradebook instead of grading on its own.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,22 +23,16 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.cells import CellKind, cell_kind, grade_id
-from course.content import REPO_ROOT, source_path
+from course.content import source_path
+from course.coursedir import create_course, db_url
 from course.submissions import fill_solutions, reference_solutions, with_definitions
+from tests.coursedir import run_tool
 from tests.grading.mutants import Alternative, Mutant, Variant, load_alternatives, load_mutants
 
 ASSIGNMENT = "compression"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 REFERENCE_STUDENT = "reference"
 
-COURSE_CONFIG = """\
-# The repository's grading options, with every location moved into this directory.
-c = get_config()  # noqa: F821
-load_subconfig("nbgrader_config.py", path={repo!r})  # noqa: F821
-c.CourseDirectory.root = {root!r}
-c.CourseDirectory.db_url = {db_url!r}
-c.Exchange.root = {exchange!r}
-"""
 
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 REPORT_KEY = pytest.StashKey[list[str]]()
@@ -52,7 +44,7 @@ class Course:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        return db_url(self.root)
 
     def notebook(self, stage: str, student: str | None = None) -> Path:
         """``<stage>/[<student>/]compression/compression.ipynb``."""
@@ -84,10 +76,7 @@ class GradingRun:
 
 def nbgrader(course: Course, *args: str) -> subprocess.CompletedProcess:
     """Run the stock nbgrader CLI in the course directory, from this interpreter's environment."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(
-        ["nbgrader", *args], cwd=course.root, env=env, capture_output=True, text=True, check=False
-    )
+    return run_tool(course.root, "nbgrader", *args, check=False)
 
 
 def submission_code(reference: dict[str, str], variants: tuple[Variant, ...]) -> dict[str, str]:
@@ -140,15 +129,7 @@ def alternatives() -> list[Alternative]:
 @pytest.fixture(scope="session")
 def course(tmp_path_factory) -> Course:
     """A course directory with the repository's grading options and a generated release."""
-    repo_config = REPO_ROOT / "nbgrader_config.py"
-    assert repo_config.is_file(), "load_subconfig would silently grade with nbgrader's defaults"
-    course = Course(tmp_path_factory.mktemp("course"))
-    (course.root / "nbgrader_config.py").write_text(
-        COURSE_CONFIG.format(
-            repo=str(REPO_ROOT), root=str(course.root), db_url=course.db_url, exchange=str(course.root / "exchange")
-        )
-    )
-    shutil.copytree(REPO_ROOT / "source" / ASSIGNMENT, course.root / "source" / ASSIGNMENT)
+    course = Course(create_course(tmp_path_factory.mktemp("course")))
     result = nbgrader(course, "generate_assignment", ASSIGNMENT)
     assert result.returncode == 0, result.stdout + result.stderr
     return course

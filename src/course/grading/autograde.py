@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,8 +66,10 @@ def autograde(
     workers = max(1, workers or os.cpu_count() or 1)
     result = BatchResult()
     started = time.perf_counter()
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=single_threaded_kernels) as pool, tqdm(
+    # A fork server that has imported the grader starts workers at once and without the parent's threads.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["course.grading.worker"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=prepare_worker) as pool, tqdm(
         total=len(todo), unit="submission", disable=not progress, desc=f"autograde {assignment}"
     ) as bar:
         futures = {pool.submit(grade_submission, root, assignment, student, force): student for student in todo}
@@ -81,10 +84,16 @@ def autograde(
     return result
 
 
-def single_threaded_kernels() -> None:
-    """Workers' kernels inherit this: one BLAS thread each, so N kernels share N cores without oversubscription."""
+def prepare_worker() -> None:
+    """Set up a worker process before it grades anything.
+
+    Its kernels inherit one BLAS thread each, so N kernels share N cores
+    without oversubscription. nbgrader's own SQLAlchemy and nbformat warnings
+    say nothing about the students and would bury the progress bar.
+    """
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
+    warnings.filterwarnings("ignore", module=r"nbgrader\..*|nbformat\..*|sqlalchemy\..*")
 
 
 def record(result: BatchResult, student: str, assignment: str, future) -> None:

@@ -19,7 +19,8 @@ from nbformat import NotebookNode
 from course.cells import grade_id, nbgrader_meta
 from course.grading.verdicts import Problem
 
-SUBMISSION_BOOKKEEPING = {"timestamp.txt"}
+# Files nbgrader itself puts in a submission (exchange submit and zip_collect).
+SUBMISSION_BOOKKEEPING = {"timestamp.txt", "submission_secret.txt"}
 
 
 @dataclass

@@ -41,6 +41,8 @@ def grading_config(root: Path):
         root,
         CourseDirectory={"submitted_directory": STAGING_DIRECTORY},
         Autograde={"autograde_preprocessors": steps},
+        # The notebook is done when the kernel is shut down: waiting for a graceful exit only idles the worker.
+        ResilientExecute={"shutdown_kernel": "immediate"},
     )
 
 

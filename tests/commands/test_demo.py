@@ -1,0 +1,60 @@
+"""The README's main job, `make demo`: the whole instructor flow on the bundled class."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from course.demo import run
+from course.examples import make_examples
+from course.grading.verdicts import read_verdict
+from tests.coursedir import ASSIGNMENT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo") / "demo-course"
+    capture = pytest.MonkeyPatch()
+    lines: list[str] = []
+    capture.setattr("builtins.print", lambda *args, **kwargs: lines.append(" ".join(map(str, args))))
+    try:
+        status = run(root, workers=2)
+    finally:
+        capture.undo()
+    return root, status, "\n".join(lines)
+
+
+def test_every_step_runs_and_the_run_ends_with_summary_and_paths(demo):
+    root, status, output = demo
+    assert status == 0
+    for step in ("[release]", "[collect]", "[collect --zip]", "[autograde]", "[feedback]"):
+        assert step in output
+    assert "students graded       14" in output and "(3 not graded)" in output
+    assert output.rstrip().splitlines()[-2:] == [
+        f"grades CSV: {root / 'grades-compression.csv'}",
+        f"report:     {root / 'report-compression.html'}",
+    ]
+
+
+def test_the_whole_class_reaches_the_grades_csv(demo):
+    root, _, _ = demo
+    with open(root / "grades-compression.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert sorted(rows) == sorted(e.student for e in make_examples(root=root))
+    assert float(rows["perfect"]["raw_score"]) == 76 and float(rows["perfect"]["late_submission_penalty"]) == 0
+    assert float(rows["late"]["late_submission_penalty"]) > 0 and float(rows["late"]["score"]) < 76
+    assert float(rows["blank"]["score"]) == 0
+    assert "not a readable notebook" in rows["malformed-json"]["problems"]
+
+
+def test_exchange_and_lms_students_are_both_graded_with_their_reasons(demo):
+    root, _, _ = demo
+    verdicts = {e.student: read_verdict(root / "autograded" / e.student / ASSIGNMENT) for e in make_examples(root=root)}
+    assert all(v is not None for v in verdicts.values())
+    assert verdicts["perfect"].problems == [] and verdicts["perfect"].score == 76
+    assert {p.code for p in verdicts["kernel-dies"].problems} == {"kernel_died"}
+    assert (root / "report-compression.html").stat().st_size > 10_000
+    assert list((root / "feedback" / "perfect" / ASSIGNMENT).glob("*.html"))
