@@ -17,11 +17,11 @@ from nbgrader.validator import Validator
 
 from course.cells import CellKind, cell_kind
 from course.content import REPO_ROOT
-from course.demo import NO_RESPONSE
 
 SOURCE = REPO_ROOT / "source" / "compression"
 RELEASE = REPO_ROOT / "release" / "compression"
 STUDENT_LIBRARY = REPO_ROOT / "src" / "tinytorch"
+NO_RESPONSE = "You did not provide a response."  # nbgrader's words for an empty answer cell
 REGIONS = [("### BEGIN SOLUTION", "### END SOLUTION"), ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")]
 COMMON_WORDS = set(keyword.kwlist) | set(dir(builtins)) | {"np", "self"}
 
