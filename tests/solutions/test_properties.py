@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -141,15 +142,15 @@ def test_magnitude_prune_twice_reaches_the_larger_count(ref, stack, first, secon
 @SETTINGS
 @given(stack=layer_stacks(max_layers=2), bad=outside_unit_interval)
 def test_magnitude_prune_rejects_sparsity_outside_unit_interval_without_changes(ref, stack, bad):
-    model = _build(ref, stack)
+    _assert_rejected_without_changes(_build(ref, stack), ref.magnitude_prune, "sparsity", bad)
+
+
+def _assert_rejected_without_changes(model, prune, argument, bad):
+    """``prune(model, bad)`` raises ValueError and leaves every parameter as it was."""
     snapshot = _snapshot(model)
-    try:
-        ref.magnitude_prune(model, bad)
-    except ValueError:
-        pass
-    else:
-        raise AssertionError(f"sparsity={bad!r} must raise ValueError")
-    assert _unchanged(model, snapshot)
+    with pytest.raises(ValueError):
+        prune(model, bad)
+    assert _unchanged(model, snapshot), f"{argument}={bad!r} changed the model before raising"
 
 
 # -------------------------------------------------------- structured_prune
@@ -184,15 +185,7 @@ def test_structured_prune_zeroes_int_r_out_weakest_columns_per_hidden_layer(ref,
 @SETTINGS
 @given(stack=layer_stacks(min_layers=2, max_layers=2), bad=outside_unit_interval)
 def test_structured_prune_rejects_ratio_outside_unit_interval_without_changes(ref, stack, bad):
-    model = _build(ref, stack)
-    snapshot = _snapshot(model)
-    try:
-        ref.structured_prune(model, bad)
-    except ValueError:
-        pass
-    else:
-        raise AssertionError(f"prune_ratio={bad!r} must raise ValueError")
-    assert _unchanged(model, snapshot)
+    _assert_rejected_without_changes(_build(ref, stack), ref.structured_prune, "prune_ratio", bad)
 
 
 # ---------------------------------------------------- low_rank_approximate
