@@ -49,6 +49,15 @@ def grade_id(cell: NotebookNode) -> str | None:
     return nbgrader_meta(cell).get("grade_id")
 
 
+def is_test_of(test_grade_id: str, function: str) -> bool:
+    """Whether a test cell checks ``function``: its grade id is ``test_<function>`` or ``test_<function>_<aspect>``.
+
+    The notebook names its test cells this way so that graders, reports and
+    the mutation check can charge each lost point to one function.
+    """
+    return test_grade_id == f"test_{function}" or test_grade_id.startswith(f"test_{function}_")
+
+
 def code_of_kinds(nb: NotebookNode, *kinds: CellKind) -> str:
     """The source of every code cell of the given kinds, in notebook order."""
     return "\n\n".join(

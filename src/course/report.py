@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from course.cells import CellKind, cell_kind, grade_id
+from course.cells import CellKind, cell_kind, grade_id, is_test_of
 from course.results import AssignmentResults, GradeCell, StudentResult, load_results, problem_text
 from course.submissions import top_level_definitions
 from course.tables import render_table
@@ -77,9 +77,8 @@ def function_of(cell: GradeCell, names: list[str]) -> str:
     """``test_<function>`` or ``test_<function>_<aspect>`` -> the function (longest match); written work together."""
     if not cell.autograded:
         return WRITTEN
-    rest = cell.grade_id.removeprefix("test_")
-    matches = [n for n in names if rest == n or rest.startswith(n + "_")]
-    return max(matches, key=len) if matches else rest
+    matches = [n for n in names if is_test_of(cell.grade_id, n)]
+    return max(matches, key=len) if matches else cell.grade_id.removeprefix("test_")
 
 
 def score_histogram(results: AssignmentResults, figure: Figure, *, pass_mark: float) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from course.cells import is_test_of
 from tests.grading.conftest import REFERENCE_STUDENT, GradingRun
 from tests.grading.mutants import Mutant, load_alternatives, load_mutants
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 def own_test_cells(function: str, test_cells: list[str]) -> list[str]:
     """The test cells of ``function``: grade ids ``test_<function>`` or ``test_<function>_<aspect>``."""
-    return [cell for cell in test_cells if cell == f"test_{function}" or cell.startswith(f"test_{function}_")]
+    return [cell for cell in test_cells if is_test_of(cell, function)]
 
 
 def explain_losses(grading: GradingRun, student: str, cells) -> str:
