@@ -5,16 +5,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: demo test env test-env clean-env
+.PHONY: demo test env test-env system-packages clean-env
 
-demo: env
+demo: env system-packages
 	$(BIN)/python -m course.demo
 
-test: test-env
+test: test-env system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 env: $(VENV)/.runtime-stamp
 test-env: $(VENV)/.test-stamp
+
+# Student kernels run in a bubblewrap sandbox; pip cannot install it.
+system-packages:
+	.ci/ensure-system-packages bubblewrap
 
 $(VENV)/.runtime-stamp: requirements/runtime.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
