@@ -27,6 +27,12 @@ c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
 
+# `course autograde` (not stock nbgrader): each student kernel runs in a sandbox
+# with this address-space limit, and the whole notebook within this wall time.
+# The per-cell limit above also bounds each test cell the grader runs.
+c.SandboxedExecute.memory_mb = 2048
+c.TrustedExecute.wall_limit = 600
+
 # A deleted grade cell is put back from the source and graded, never left as
 # "needs manual grading" (nbgrader #1682).
 c.OverwriteCells.add_missing_cells = True

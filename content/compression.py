@@ -1994,7 +1994,7 @@ class CompressionComplete:
     @staticmethod
     def compress_model(model, compression_config):
         return compress_model(model, compression_config)
-# %% nbgrader={"grade": false, "grade_id": "answer_helper", "locked": true, "schema_version": 3, "solution": false, "task": false}
+# %% tags=["reads-student-state"] nbgrader={"grade": false, "grade_id": "answer_helper", "locked": true, "schema_version": 3, "solution": false, "task": false}
 def answer(name):
     """The value you assigned to `name` in an answer cell, or a clear reminder that you have not yet."""
     if name not in globals():

@@ -42,7 +42,7 @@ def _autograde(args: argparse.Namespace) -> int:
 
     batch = autograde(
         root=args.root, assignment=args.assignment, workers=args.workers,
-        students=args.student or None, force=args.force, progress=not args.no_progress,
+        students=args.student or None, force=args.force, progress=not args.no_progress, unsafe=args.unsafe,
     )
     return 1 if batch.failed else 0
 
@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("--force", action="store_true", help="regrade submissions that are already graded and unchanged")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (log lines only)")
+    p.add_argument(
+        "--unsafe", action="store_true",
+        help="grade as stock nbgrader does: no sandbox, hidden tests in the student's kernel (gameable; for comparison only)",
+    )
     p.set_defaults(run=_autograde)
 
     p = commands.add_parser("feedback", help="feedback HTML without hidden-test source, released to the exchange")

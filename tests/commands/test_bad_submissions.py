@@ -25,10 +25,11 @@ EXPECTED = {
     "deleted-grade-cell": ("graded", {"deleted_cell"}, FULL),
     "test-cell-markdown": ("graded", {"cell_type_changed"}, FULL),
     "edited-read-only": ("graded", {"edited_readonly_cell"}, FULL),
-    "kernel-dies": ("graded", {"kernel_died"}, "partial"),
+    "kernel-dies": ("graded", {"kernel_died", "tampering"}, "partial"),  # os._exit is also named as suspicious
     "infinite-loop": ("graded", {"cell_timeout"}, FULL),  # the loop runs after a correct definition
     "output-flood": ("graded", {"output_truncated"}, FULL),
-    "writes-files": ("graded", {"created_files"}, FULL),
+    # In the sandbox the writes land in a scratch folder that vanishes; the paths are named as suspicious.
+    "writes-files": ("graded", {"tampering"}, FULL),
 }
 
 
@@ -73,3 +74,18 @@ def test_submitted_files_are_never_modified(graded):
     for student, files in originals.items():
         folder = root / "submitted" / student / ASSIGNMENT
         assert {p.name: p.read_bytes() for p in folder.iterdir()} == files, student
+
+
+def test_without_the_sandbox_files_written_while_graded_are_reported(tmp_path):
+    """``--unsafe`` grades in the autograded folder itself, so stray files there are the student's doing."""
+    root = make_course(tmp_path / "course")
+    run_tool(root, "nbgrader", "generate_assignment", ASSIGNMENT)
+    example = next(e for e in make_examples(root=root) if e.student == "writes-files")
+    folder = root / "submitted" / example.student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    for name, data in example.files.items():
+        (folder / name).write_bytes(data)
+    autograde(root=root, assignment=ASSIGNMENT, workers=1, progress=False, unsafe=True)
+    verdict = read_verdict(root / "autograded" / example.student / ASSIGNMENT)
+    assert {p.code for p in verdict.problems} == {"created_files", "tampering"}, verdict.problems
+    assert "written-by-student.txt" in next(p.message for p in verdict.problems if p.code == "created_files")

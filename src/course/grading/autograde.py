@@ -1,10 +1,12 @@
 """``course autograde``: every collected submission, graded in parallel, resumably.
 
 Each submission is graded by nbgrader's own ``Autograde`` converter in a
-worker process (one per core by default), so scores are the ones stock
-``nbgrader autograde`` gives. What this adds: parallelism with a progress bar,
-grading only what is new or changed, a verdict per submission that says what
-was wrong, and a batch that never stops for one bad notebook.
+worker process (one per core by default), so scores are computed the way
+stock ``nbgrader autograde`` computes them. What this adds: a sandbox for
+every student kernel and test cells that run in the grader, not in the
+student's kernel (``course.grading.trusted_tests``); parallelism with a
+progress bar; grading only what is new or changed; a verdict per submission
+that says what was wrong; and a batch that never stops for one bad notebook.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from tqdm import tqdm
 
 from course.course_config import load_course_config
 from course.errors import CourseError
+from course.grading.preprocessors import ResilientExecute, SandboxedExecute
+from course.grading.sandbox import check_sandbox
 from course.grading.verdicts import Problem, Verdict
 from course.grading.worker import grade_submission
 
@@ -55,10 +59,19 @@ def check_assignment_known(root: Path, assignment: str) -> None:
 
 def autograde(
     *, root: Path, assignment: str, workers: int | None = None, students: list[str] | None = None,
-    force: bool = False, progress: bool = True,
+    force: bool = False, progress: bool = True, unsafe: bool = False,
 ) -> BatchResult:
-    """Grade the collected submissions of ``assignment`` (or only ``students``) with ``workers`` processes."""
+    """Grade the collected submissions of ``assignment`` (or only ``students``) with ``workers`` processes.
+
+    Unless ``unsafe``, every kernel runs in the sandbox and the tests run in
+    the grader; without a working sandbox nothing is graded.
+    """
     check_assignment_known(root, assignment)
+    if unsafe:
+        log.warning("--unsafe: no sandbox, hidden tests run in the students' kernels, as in stock nbgrader")
+    else:
+        check_sandbox()
+    executor = ResilientExecute if unsafe else SandboxedExecute
     todo = students or collected_students(root, assignment)
     missing = sorted(set(todo) - set(collected_students(root, assignment)))
     if missing:
@@ -72,7 +85,7 @@ def autograde(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=prepare_worker) as pool, tqdm(
         total=len(todo), unit="submission", disable=not progress, desc=f"autograde {assignment}"
     ) as bar:
-        futures = {pool.submit(grade_submission, root, assignment, student, force): student for student in todo}
+        futures = {pool.submit(grade_submission, root, assignment, student, force, executor): student for student in todo}
         try:
             for future in as_completed(futures):
                 record(result, futures[future], assignment, future)

@@ -6,19 +6,42 @@ cells that ran before. ``ResilientExecute`` keeps them and scores the cells
 from the death onwards as failed. A kernel that dies before running any cell
 is an infrastructure failure, not the student's: it is re-raised so that the
 caller can retry.
+
+``TrustedExecute`` runs the test cells in the grader's process instead of the
+kernel (``course.grading.trusted_tests``), and ``SandboxedExecute`` also puts
+the kernel in a bubblewrap sandbox: together, the tamper-proof grading.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
+from traitlets import Float, Int, Unicode
+
+from course.cells import CellKind, cell_kind, grade_id
+from course.grading.sandbox import Limits, SandboxedKernelManager
+from course.grading.trusted_tests import KernelGone, KernelLink, TrustedTests, read_source
 
 KERNEL_DIED = "DeadKernelError"
+WALL_LIMIT = "WallLimitExceeded"
 
 
-def _error(message: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename=KERNEL_DIED, evalue=message, traceback=[f"{KERNEL_DIED}: {message}"])
+class NotebookStopped(Exception):
+    """Grading of this notebook ends here: this cell and the ones after it score 0."""
+
+    def __init__(self, name: str, here: str, later: str) -> None:
+        super().__init__(here)
+        self.name, self.here, self.later = name, here, later
+
+
+def _error(name: str, message: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
 
 
 class ResilientExecute(Execute):
@@ -31,7 +54,11 @@ class ResilientExecute(Execute):
         except DeadKernelError:
             if self._running_index is None:
                 raise
-            self._fail_from(nb, self._running_index)
+            self._fail_from(nb, self._running_index, NotebookStopped(
+                KERNEL_DIED, "the kernel died while running this cell", "not run: the kernel died in an earlier cell"))
+            return nb, resources
+        except NotebookStopped as stop:
+            self._fail_from(nb, self._running_index or 0, stop)
             return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
@@ -39,11 +66,75 @@ class ResilientExecute(Execute):
         return super().preprocess_cell(cell, resources, index)
 
     @staticmethod
-    def _fail_from(nb: NotebookNode, index: int) -> None:
-        died = True
+    def _fail_from(nb: NotebookNode, index: int, stop: NotebookStopped) -> None:
+        first = True
         for cell in nb.cells[index:]:
             if cell.cell_type != "code":
                 continue
-            message = "the kernel died while running this cell" if died else "not run: the kernel died in an earlier cell"
-            cell.outputs = list(cell.get("outputs", [])) + [_error(message)]
-            died = False
+            cell.outputs = list(cell.get("outputs", [])) + [_error(stop.name, stop.here if first else stop.later)]
+            first = False
+
+
+class TrustedExecute(ResilientExecute):
+    """Execute the student's cells in the kernel and the test cells in the grader (see trusted_tests)."""
+
+    source_notebook = Unicode("", help="The instructor's source notebook, where the test cells' code is taken from.").tag(config=True)
+    wall_limit = Float(600.0, help="Seconds the whole notebook may take; cells after that score 0.").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._source = read_source(Path(self.source_notebook))
+        self._trusted: TrustedTests | None = None
+        self._started = time.monotonic()
+        self._cleanups: list = []
+        try:
+            return super().preprocess(nb, resources, km=km)
+        finally:
+            if self._trusted is not None:
+                self._trusted.link.close()
+            for cleanup in self._cleanups:
+                cleanup()
+
+    def preprocess_cell(self, cell, resources, index):
+        self._running_index = index
+        if time.monotonic() - self._started > self.wall_limit:
+            raise NotebookStopped(WALL_LIMIT, f"the notebook ran past its {self.wall_limit:g} s limit",
+                                  f"not run: the notebook ran past its {self.wall_limit:g} s limit")
+        if cell.cell_type != "code" or cell_kind(cell) is not CellKind.TESTS:
+            return super().preprocess_cell(cell, resources, index)
+        try:
+            cell.outputs = self._tests().run(grade_id(cell))
+        except KernelGone as gone:
+            raise DeadKernelError(str(gone)) from None
+        cell.execution_count = None
+        return cell, resources
+
+    def _tests(self) -> TrustedTests:
+        if self._trusted is None:
+            link = KernelLink(self.km, float(self.timeout or 30), self._kernel_alive, self._link_folder())
+            self._trusted = TrustedTests(self._source, link)
+        return self._trusted
+
+    def _link_folder(self) -> Path:
+        """Where the grader's socket goes: beside the kernel's own sockets, or a private folder."""
+        if self.km.transport == "ipc":
+            return Path(self.km.ip).parent
+        folder = Path(tempfile.mkdtemp(prefix="course-link-"))
+        self._cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
+        return folder
+
+    def _kernel_alive(self) -> bool:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return process is not None and process.poll() is None
+
+
+class SandboxedExecute(TrustedExecute):
+    """TrustedExecute whose kernel runs in a bubblewrap sandbox (see course.grading.sandbox)."""
+
+    memory_mb = Int(Limits.memory_bytes // 2**20, help="Address-space limit of the student's kernel, in MiB.").tag(config=True)
+
+    def create_kernel_manager(self):
+        self.km = SandboxedKernelManager(
+            kernel_name=self.kernel_name or "python3", config=self.config,
+            files=Path(self.resources["metadata"]["path"]), limits=Limits(memory_bytes=self.memory_mb * 2**20),
+        )
+        return self.km

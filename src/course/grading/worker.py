@@ -19,12 +19,20 @@ from nbgrader.preprocessors import Execute
 
 from course.course_config import load_course_config, open_api, step_folder
 from course.grading.inspect import stage_submission
-from course.grading.preprocessors import KERNEL_DIED, ResilientExecute
+from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, ResilientExecute, SandboxedExecute
+from course.grading.suspicion import tampering
 from course.grading.verdicts import Problem, Verdict, fingerprint, read_verdict, write_verdict
 
 log = logging.getLogger(__name__)
 
 STAGING_DIRECTORY = ".course-staging"
+# What an error in the executed notebook says about a limit the submission ran into.
+RESOURCE_LIMITS = {
+    "memory_limit": (r"MemoryError", "the code ran out of memory (the sandbox's limit)"),
+    "disk_limit": (r"No space left on device|File too large", "the code filled its disk space (the sandbox's limit)"),
+    "process_limit": (r"Resource temporarily unavailable", "the code hit the limit on processes"),
+    "grader_protocol": (r"ProtocolError", "the kernel sent the grader malformed data or stopped answering it"),
+}
 KERNEL_START_ATTEMPTS = 3
 # Failures of the machine, not of the student: worth another attempt.
 INFRASTRUCTURE = re.compile(
@@ -33,23 +41,31 @@ INFRASTRUCTURE = re.compile(
 )
 
 
-def grading_config(root: Path):
-    """The course config with the staging folder as nbgrader's submitted folder and the resilient executor."""
+def grading_config(root: Path, assignment: str, executor: type[Execute] = SandboxedExecute):
+    """The course config with the staging folder as nbgrader's submitted folder and ``executor`` to run notebooks.
+
+    ``SandboxedExecute`` is the tamper-proof grading; ``ResilientExecute`` runs
+    the hidden tests in the student's kernel, as stock nbgrader does (``--unsafe``).
+    """
     defaults = Autograde.class_traits()["autograde_preprocessors"].default()
-    steps = [ResilientExecute if step is Execute else step for step in defaults]
+    steps = [executor if step is Execute else step for step in defaults]
+    base = load_course_config(root)
     return load_course_config(
         root,
         CourseDirectory={"submitted_directory": STAGING_DIRECTORY},
         Autograde={"autograde_preprocessors": steps},
         # The notebook is done when the kernel is shut down: waiting for a graceful exit only idles the worker.
         ResilientExecute={"shutdown_kernel": "immediate"},
+        TrustedExecute={"source_notebook": str(step_folder(base, "source", ".", assignment) / f"{assignment}.ipynb")},
     )
 
 
-def grade_submission(root: Path, assignment: str, student: str, force: bool = False) -> Verdict | None:
+def grade_submission(
+    root: Path, assignment: str, student: str, force: bool = False, executor: type[Execute] = SandboxedExecute
+) -> Verdict | None:
     """Grade ``student`` unless an up-to-date verdict exists; ``None`` means skipped."""
     base = load_course_config(root)
-    config = grading_config(root)
+    config = grading_config(root, assignment, executor)
     submitted = step_folder(base, "submitted", student, assignment)
     autograded = step_folder(config, "autograded", student, assignment)
     stamp = fingerprint(submitted)
@@ -63,6 +79,8 @@ def grade_submission(root: Path, assignment: str, student: str, force: bool = Fa
     )
     verdict = Verdict(student=student, assignment=assignment, fingerprint=stamp, status="failed", problems=staged.problems)
     if staged.gradable:
+        release = nbformat.read(root / "release" / assignment / notebook_name, as_version=4)
+        verdict.problems += tampering(nbformat.read(staged.folder / notebook_name, as_version=4), release)
         run_autograde(config, assignment, student, verdict)
     else:
         forget_previous_grades(config, autograded, assignment, student)
@@ -109,13 +127,17 @@ def problems_seen_in_run(notebook: Path, staged: Path, autograded: Path, release
     nbgrader copies released files a student left out, so those are not the student's doing.
     """
     nb = nbformat.read(notebook, as_version=4)
-    names = {o.get("ename") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])}
-    texts = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
-    problems = []
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    names = {o.get("ename") for o in outputs}
+    texts = "".join(o.get("text", "") for o in outputs)
+    errors = "\n".join(f"{o.get('ename')}: {o.get('evalue')}\n" + "\n".join(o.get("traceback", [])) for o in outputs if o.get("ename"))
+    problems = [Problem(code, message) for code, (pattern, message) in RESOURCE_LIMITS.items() if re.search(pattern, errors)]
     if KERNEL_DIED in names:
         problems.append(Problem("kernel_died", "the kernel died; cells before it were graded, the rest scored 0"))
     if "CellTimeoutError" in names:
         problems.append(Problem("cell_timeout", "a cell ran past the time limit and was interrupted"))
+    if WALL_LIMIT in names:
+        problems.append(Problem("wall_limit", "the notebook ran past its time limit; the cells after it scored 0"))
     if "... Output truncated ..." in texts:
         problems.append(Problem("output_truncated", "output was longer than the limit and was truncated"))
     expected = {p.relative_to(staged) for p in staged.rglob("*") if p.is_file()}

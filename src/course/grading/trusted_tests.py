@@ -1,0 +1,385 @@
+"""Test cells run by the grader, never by the student's kernel.
+
+A hidden test that runs in the student's kernel can be defeated from inside
+it: monkeypatch ``np.allclose``, return an object equal to everything, read
+the grader's oracles out of ``globals()``. Here the kernel runs only the
+student's and the given cells. Each test cell's code is taken from the
+instructor's source notebook and executed in this process, in a namespace
+built from the source's given cells and the grader's oracles; the student's
+names in it are ``Handle`` objects whose calls run in the kernel and bring back
+plain data only (see ``course.grading.bridge``). The kernel can make a test
+fail, never pass: whatever it returns is judged here.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import functools
+import io
+import json
+import os
+import socket
+import struct
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import nbformat
+import zmq
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_core.utils import run_sync
+from nbformat import NotebookNode
+
+from course.cells import CellKind, cell_kind, grade_id as grade_id_of
+from course.grading import bridge
+from course.grading.bridge import Bridge, Handle, ProtocolError, resolve_classes
+
+# Types both sides build from their own classes: "module:name", or "notebook:name" for a given cell's class.
+SHARED_CLASSES = {
+    "Tensor": "tinytorch.core.tensor:Tensor",
+    "Linear": "tinytorch.core.layers:Linear",
+    "LowRankLinear": "tinytorch.core.layers:LowRankLinear",
+    "ReLU": "tinytorch.core.activations:ReLU",
+    "SimpleModel": "notebook:SimpleModel",
+}
+# A given cell with this tag defines helpers that read the student's variables: the grader calls them in the kernel.
+READS_STUDENT_STATE = "reads-student-state"
+# The given helper that swaps notebook names for stand-ins: here it must swap them on both sides.
+SWAP_HELPER = "replaced"
+OUTPUT_LIMIT = 100_000
+TRUNCATED = "\n... Output truncated ...\n"
+AGENT = "__course_agent__"
+
+
+class CellTimeout(BaseException):
+    """The test cell ran past its time limit; the kernel was interrupted."""
+
+
+class KernelGone(BaseException):
+    """The kernel died or stopped answering; nothing more can run in it."""
+
+
+@dataclass(frozen=True)
+class SourceTests:
+    """What the grader takes from the instructor's source notebook, and never from a submission."""
+
+    given: tuple[tuple[str, str], ...]  # (grade_id, code) of the given cells, in order
+    kernel_names: tuple[str, ...]  # names the tests find in the student's kernel
+    tests: dict[str, str]  # grade_id -> code of each test cell
+
+
+@functools.lru_cache(maxsize=8)
+def _read_source(path: str, mtime: float) -> SourceTests:
+    nb = nbformat.read(path, as_version=4)
+    given, names, tests = [], set(), {}
+    for cell in nb.cells:
+        kind, tags = cell_kind(cell), set(cell.metadata.get("tags", []))
+        if kind is CellKind.TESTS:
+            tests[grade_id_of(cell)] = cell.source
+        elif kind is CellKind.SOLUTION or READS_STUDENT_STATE in tags:
+            names |= defined_names(cell.source)
+        elif kind is CellKind.GIVEN:
+            given.append((grade_id_of(cell), cell.source))
+    return SourceTests(tuple(given), tuple(sorted(names)), tests)
+
+
+def read_source(path: Path) -> SourceTests:
+    return _read_source(str(path), path.stat().st_mtime)
+
+
+def defined_names(code: str) -> set[str]:
+    """Top-level names a cell defines (functions, classes, assignments)."""
+    names = set()
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+class Outputs:
+    """A test cell's outputs as they come: the grader's prints and the kernel's streams, capped."""
+
+    def __init__(self, limit: int = OUTPUT_LIMIT) -> None:
+        self.items: list[NotebookNode] = []
+        self.left = limit
+
+    def stream(self, name: str, text: str) -> None:
+        if self.left <= 0 or not text:
+            return
+        if len(text) > self.left:
+            text = text[: self.left] + TRUNCATED
+        self.left -= len(text)
+        if self.items and self.items[-1].output_type == "stream" and self.items[-1].name == name:
+            self.items[-1].text += text
+        else:
+            self.items.append(nbformat.v4.new_output("stream", name=name, text=text))
+
+    def error(self, error: BaseException, test_name: str) -> None:
+        lines = [line.rstrip("\n") for line in traceback.format_exception(error) if f"<{test_name}>" in line or not line.startswith("  File")]
+        remote = getattr(error, "remote_traceback", "")
+        if remote:
+            lines += ["", "In the student's kernel:", *remote.rstrip().splitlines()]
+        name = "CellTimeoutError" if isinstance(error, CellTimeout) else type(error).__name__
+        self.items.append(nbformat.v4.new_output("error", ename=name, evalue=str(error), traceback=lines))
+
+
+class _Writer(io.TextIOBase):
+    def __init__(self, outputs: Outputs, name: str) -> None:
+        self.outputs, self.name = outputs, name
+
+    def write(self, text: str) -> int:
+        self.outputs.stream(self.name, text)
+        return len(text)
+
+
+class KernelLink:
+    """The grader's wire to one kernel: runs the agent, trades messages with it over a unix socket.
+
+    Each test cell is one execution in the kernel (``__course_agent__.serve(path)``)
+    that connects to this side's socket, in a folder the sandbox shares, and
+    trades length-prefixed messages until told it is done. (The kernel's own
+    input channel would do, at 40 times the cost per message.) A separate
+    client with its own session runs the execution and collects its output,
+    so the notebook client's messages never mix with these.
+    """
+
+    def __init__(self, km: Any, timeout: float, alive: Callable[[], bool], folder: Path) -> None:
+        self.km = km
+        self.timeout = timeout
+        self.alive = alive
+        self.path = folder / "grader.sock"
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(str(self.path))
+        os.chmod(self.path, 0o777)  # the sandbox's own uid connects to it
+        self.listener.listen(1)
+        self.client = BlockingKernelClient()
+        self.client.load_connection_info(km.get_connection_info())
+        self.client.start_channels(hb=False, control=False)
+        self.installed = False
+        self.conn: socket.socket | None = None
+        self.begin(Outputs())
+
+    def close(self) -> None:
+        self._hang_up()
+        self.listener.close()
+        self.path.unlink(missing_ok=True)
+        self.client.stop_channels()
+
+    def begin(self, outputs: Outputs) -> None:
+        self.outputs, self.msg_id, self.awaiting, self.timed_out = outputs, None, False, False
+        self.deadline = time.monotonic() + self.timeout
+
+    def exchange(self, text: str) -> str:
+        if self.msg_id is None:
+            self._start()
+            if json.loads(self._receive()).get("op") != "ready":
+                raise ProtocolError("the kernel did not start the grader's agent")
+        self._send(text)
+        return self._receive()
+
+    def end(self) -> None:
+        """Let the agent return (also from nested calls after an error), then collect the last output."""
+        if self.msg_id is None:
+            return
+        self.deadline = max(self.deadline, time.monotonic() + 5)
+        try:
+            for _ in range(100):
+                if self.awaiting:
+                    self._send(json.dumps({"op": "done", "state": []}))
+                self._receive(finishing=True)
+            raise KernelGone("the kernel would not finish the test cell")
+        except _Finished:
+            self.msg_id = None
+        finally:
+            self._hang_up()
+
+    def _start(self) -> None:
+        code = f"{AGENT}.serve({str(self.path)!r})"
+        if not self.installed:
+            source = Path(bridge.__file__).read_text(encoding="utf-8")
+            code = (
+                "import types as _t\n_b = _t.ModuleType('course_bridge')\n"
+                f"exec(compile({source!r}, 'course_bridge', 'exec'), _b.__dict__)\n"
+                f"{AGENT} = _b.KernelAgent(globals(), {SHARED_CLASSES!r})\ndel _t, _b\n" + code
+            )
+            self.installed = True
+        self.msg_id = self.client.execute(code, silent=False, store_history=False)
+
+    def _hang_up(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def _send(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.awaiting = False
+        assert self.conn is not None
+        self.conn.settimeout(max(1.0, self.deadline - time.monotonic()))
+        try:
+            self.conn.sendall(struct.pack("!Q", len(data)) + data)
+        except OSError as error:
+            raise ProtocolError(f"the kernel stopped listening to the grader ({error})") from None
+
+    def _receive(self, finishing: bool = False) -> str:
+        """Wait for the agent's next message, collecting the cell's output meanwhile."""
+        checked = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if now > self.deadline:
+                self._interrupt()
+            if now - checked > 0.5:
+                checked = now
+                if not self.alive():
+                    raise KernelGone("the kernel died")
+            poller = zmq.Poller()
+            poller.register(self.client.iopub_channel.socket, zmq.POLLIN)
+            poller.register(self.client.shell_channel.socket, zmq.POLLIN)
+            poller.register(self.conn or self.listener, zmq.POLLIN)
+            events = dict(poller.poll(200))
+            if self.client.iopub_channel.socket in events:
+                self._drain_iopub()
+            if self.client.shell_channel.socket in events:
+                self._execution_reply(finishing)
+            ready = {key.fileno() if hasattr(key, "fileno") else key for key in events}
+            if self.conn is None and self.listener.fileno() in ready:
+                self.conn, _ = self.listener.accept()
+            elif self.conn is not None and self.conn.fileno() in ready:
+                text = self._read_frame()
+                if text is None:  # the agent returned and hung up; its execution is ending
+                    self._hang_up()
+                    continue
+                self.awaiting = True
+                if self.timed_out and not finishing:
+                    raise CellTimeout(self._late)
+                return text
+
+    def _read_frame(self) -> str | None:
+        assert self.conn is not None
+        self.conn.settimeout(max(1.0, self.deadline - time.monotonic()))
+        try:
+            if not (first := self.conn.recv(1)):
+                return None
+            header = first + self._read_exactly(7)
+            size = struct.unpack("!Q", header)[0]
+            if size > bridge.MAX_MESSAGE:
+                raise ProtocolError("the kernel sent a message that is too long")
+            return self._read_exactly(size).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ProtocolError(f"the kernel's message could not be read ({error})") from None
+
+    def _read_exactly(self, size: int) -> bytes:
+        chunks, left = [], size
+        while left:
+            chunk = self.conn.recv(min(left, 1 << 20))  # type: ignore[union-attr]
+            if not chunk:
+                raise ProtocolError("the kernel hung up on the grader")
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def _execution_reply(self, finishing: bool) -> None:
+        reply = self.client.get_shell_msg(timeout=0)
+        if reply["parent_header"].get("msg_id") != self.msg_id:
+            return
+        self._drain_iopub()
+        if finishing:
+            raise _Finished
+        self.msg_id = None
+        if self.timed_out:
+            raise CellTimeout(self._late)
+        content = reply["content"]
+        raise ProtocolError(
+            "the kernel stopped answering the grader"
+            + (f" ({content.get('ename')}: {content.get('evalue')})" if content.get("status") == "error" else "")
+        )
+
+    @property
+    def _late(self) -> str:
+        return f"the test ran past its {self.timeout:g} s limit and was interrupted"
+
+    def _drain_iopub(self) -> None:
+        while self.client.iopub_channel.msg_ready():
+            message = self.client.get_iopub_msg(timeout=0)
+            if message["parent_header"].get("msg_id") == self.msg_id and message["msg_type"] == "stream":
+                self.outputs.stream(message["content"]["name"], message["content"]["text"])
+
+    def _interrupt(self) -> None:
+        """Interrupt a kernel that ran past the deadline; one that ignores it is of no more use."""
+        if self.timed_out:
+            raise KernelGone("the kernel did not respond to an interrupt")
+        self.timed_out = True
+        run_sync(self.km.interrupt_kernel)()
+        self.deadline = time.monotonic() + 10
+
+
+class _Finished(Exception):
+    """The agent's execution ended."""
+
+
+class TrustedTests:
+    """The grader's namespace for one submission, and the runner of its test cells."""
+
+    def __init__(self, source: SourceTests, link: KernelLink) -> None:
+        self.source = source
+        self.link = link
+        self.namespace: dict[str, Any] = {"__name__": "__main__"}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for grade_id, code in source.given:
+                exec(compile(code, f"<{grade_id}>", "exec"), self.namespace)
+        self.bridge = Bridge("t", link.exchange, lambda: resolve_classes(SHARED_CLASSES, self.namespace))
+        for name in source.kernel_names:
+            self.namespace[name] = Handle(self.bridge, f"g:{name}")
+        if SWAP_HELPER in self.namespace:
+            self.namespace[SWAP_HELPER] = self.replaced
+
+    @contextlib.contextmanager
+    def replaced(self, **functions: Any):
+        """The given ``replaced`` helper, on both sides: the kernel's names are swapped too."""
+        saved = {name: self.namespace.get(name, _MISSING) for name in functions}
+        self.namespace.update(functions)
+        self.bridge.request({"op": "bind", "names": functions})
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is _MISSING:
+                    self.namespace.pop(name, None)
+                else:
+                    self.namespace[name] = value
+            self.bridge.request({"op": "unbind"})
+
+    def run(self, grade_id: str) -> list[NotebookNode]:
+        """Run one test cell of the source; its outputs say pass (no error) or fail."""
+        outputs = Outputs()
+        code = self.source.tests.get(grade_id)
+        if code is None:
+            return [nbformat.v4.new_output("error", ename="UnknownTest", evalue=grade_id, traceback=[f"no test {grade_id!r} in the source"])]
+        self.bridge.reset()
+        self.link.begin(outputs)
+        try:
+            with contextlib.redirect_stdout(_Writer(outputs, "stdout")), contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                exec(compile(code, f"<{grade_id}>", "exec"), self.namespace)
+        except (KernelGone, KeyboardInterrupt):
+            raise
+        except BaseException as error:  # noqa: BLE001 - any failure of a test is the student's 0 for it
+            outputs.error(error, grade_id)
+        finally:
+            self.bridge.reset()
+        try:
+            self.link.end()
+        except ProtocolError as error:
+            if not any(o.output_type == "error" for o in outputs.items):
+                outputs.error(error, grade_id)
+        return outputs.items
+
+
+_MISSING = object()

@@ -1,0 +1,213 @@
+"""The call bridge between the grader and a kernel, with both ends in this process.
+
+The kernel's end runs in a thread with a plain dict as its notebook; messages
+pass through queues exactly as they would through the socket. What matters:
+identity and in-place changes survive the trip both ways, nested calls work,
+errors keep their builtin type, and the grader's end accepts nothing but
+plain data (an object that claims to equal everything stays in the kernel).
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import types
+
+import numpy as np
+import pytest
+
+from course.grading.bridge import Bridge, Handle, KernelAgent, ProtocolError, RemoteError, resolve_classes
+from course.grading.trusted_tests import SHARED_CLASSES
+from tinytorch.core.activations import ReLU
+from tinytorch.core.layers import Linear
+from tinytorch.core.tensor import Tensor
+
+
+class SimpleModel:
+    def __init__(self, *layers):
+        self.layers = list(layers)
+
+    def parameters(self):
+        return [p for layer in self.layers for p in layer.parameters()]
+
+
+class Pair:
+    """Two bridges joined by queues; the kernel's end serves in a thread per cell, as the agent does."""
+
+    def __init__(self, kernel_code: str) -> None:
+        self.to_kernel: queue.Queue[str] = queue.Queue()
+        self.to_grader: queue.Queue[str] = queue.Queue()
+        self.kernel_ns: dict = {"SimpleModel": SimpleModel, "np": np, "Tensor": Tensor, "Linear": Linear}
+        exec(kernel_code, self.kernel_ns)
+        self.agent = KernelAgent(self.kernel_ns, SHARED_CLASSES)
+        self.agent.bridge.exchange = self._kernel_exchange
+        grader_ns = {"SimpleModel": SimpleModel}
+        self.grader = Bridge("t", self._grader_exchange, lambda: resolve_classes(SHARED_CLASSES, grader_ns))
+        self.thread: threading.Thread | None = None
+
+    def _kernel_exchange(self, text: str) -> str:
+        self.to_grader.put(text)
+        return self.to_kernel.get(timeout=10)
+
+    def _grader_exchange(self, text: str) -> str:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._serve, daemon=True)
+            self.thread.start()
+            assert json.loads(self.to_grader.get(timeout=10))["op"] == "ready"
+        self.to_kernel.put(text)
+        return self.to_grader.get(timeout=10)
+
+    def _serve(self) -> None:
+        self.agent.bridge.reset()
+        self.agent.bridge.serve(json.dumps({"op": "ready", "state": []}))
+
+    def function(self, name: str) -> Handle:
+        return Handle(self.grader, f"g:{name}")
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.to_kernel.put(json.dumps({"op": "done", "state": []}))
+            self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def pair(request):
+    made = []
+
+    def make(code: str) -> Pair:
+        made.append(Pair(code))
+        return made[-1]
+
+    yield make
+    for p in made:
+        p.close()
+
+
+def model_of(*shapes) -> SimpleModel:
+    rng = np.random.default_rng(0)
+    layers = []
+    for n_in, n_out in shapes:
+        layer = Linear(n_in, n_out)
+        layer.weight.data = rng.standard_normal((n_in, n_out))
+        layers += [layer, ReLU()]
+    return SimpleModel(*layers[:-1])
+
+
+def test_identity_and_in_place_changes_come_back(pair):
+    p = pair("def prune(model):\n    model.layers[0].weight.data[0, :] = 0\n    return model\n")
+    model = model_of((3, 2), (2, 2))
+    weight = model.layers[0].weight
+    array = weight.data
+    result = p.function("prune")(model)
+    assert result is model and model.layers[0].weight is weight
+    assert weight.data is array, "in-place changes are applied in place"
+    assert np.all(array[0] == 0) and np.all(array[1:] != 0)
+
+
+def test_new_objects_and_shared_parts(pair):
+    p = pair("def rebuild(model):\n    new = Linear(3, 2)\n    new.bias = model.layers[0].bias\n    model.layers[0] = new\n    return new\n")
+    model = model_of((3, 2), (2, 2))
+    bias = model.layers[0].bias
+    new = p.function("rebuild")(model)
+    assert isinstance(new, Linear) and model.layers[0] is new and new.bias is bias
+
+
+def test_arrays_changed_in_place_are_written_back_and_others_left_alone(pair):
+    p = pair("def scale(a, b):\n    a *= 2\n    return float(b.sum())\n")
+    a, b = np.ones(3), np.arange(4.0)
+    assert p.function("scale")(a, b) == 6.0
+    assert np.array_equal(a, [2, 2, 2]) and np.array_equal(b, [0, 1, 2, 3])
+
+
+def test_the_kernel_calls_back_into_the_grader_and_sees_its_changes(pair):
+    p = pair(
+        "def train(kd, steps):\n"
+        "    for _ in range(steps):\n"
+        "        kd.step(kd.student)\n"
+        "    return kd.student.layers[0].weight.data.copy()\n"
+    )
+    student = model_of((2, 2))
+
+    def step(model):
+        model.layers[0].weight.data += 1.0
+
+    before = student.layers[0].weight.data.copy()
+    kd = types.SimpleNamespace(student=student, step=step)
+    after = p.function("train")(kd, 3)
+    assert np.allclose(after, before + 3) and np.allclose(student.layers[0].weight.data, before + 3)
+
+
+def test_errors_keep_their_builtin_type(pair):
+    p = pair(
+        "class Mine(ValueError):\n    pass\n"
+        "def bad(kind):\n"
+        "    if kind == 'mine':\n        raise Mine('custom')\n"
+        "    if kind == 'exit':\n        raise SystemExit('bye')\n"
+        "    raise KeyError('k')\n"
+    )
+    with pytest.raises(ValueError, match="custom"):
+        p.function("bad")("mine")
+    with pytest.raises(KeyError):
+        p.function("bad")("key")
+    with pytest.raises(RemoteError, match="SystemExit"):
+        p.function("bad")("exit")
+
+
+def test_an_object_that_equals_everything_stays_in_the_kernel(pair):
+    p = pair(
+        "class Yes(float):\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    __hash__ = float.__hash__\n"
+        "    def __float__(self):\n        return 0.0\n"
+        "class Anything:\n"
+        "    def __eq__(self, other):\n        return True\n"
+        "    def __bool__(self):\n        return True\n"
+        "def number():\n    return Yes(5.0)\n"
+        "def thing():\n    return Anything()\n"
+    )
+    number = p.function("number")()
+    assert type(number) is float and number != 1.0
+    thing = p.function("thing")()
+    assert isinstance(thing, Handle) and thing != 1
+    with pytest.raises(TypeError):
+        bool(thing)
+
+
+def test_the_kernel_notebook_names_can_be_swapped_for_the_graders(pair):
+    p = pair("def helper(x):\n    return -1\ndef uses_helper(x):\n    return helper(x) + 1\n")
+    bridge = p.grader
+    bridge.request({"op": "bind", "names": {"helper": lambda x: x * 10}})
+    assert p.function("uses_helper")(4) == 41
+    bridge.request({"op": "unbind"})
+    assert p.function("uses_helper")(4) == 0
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"id": "k:1", "cls": "Nope", "attrs": {}},
+        {"id": "k:1", "cls": "Linear", "attrs": {"forward": {"$": "handle", "id": "k:2"}}},
+        {"id": "k:1", "cls": "Linear", "attrs": {"__class__": None}},
+        {"id": "k:1", "cls": "Tensor", "attrs": {"data": {"$": "nd", "dtype": "object", "shape": [1], "data": ""}}},
+        {"id": "k:1", "cls": "Tensor", "attrs": {"data": {"$": "nd", "dtype": "float64", "shape": [3], "data": "AAAA"}}},
+        {"id": "../x", "cls": "Tensor", "attrs": {}},
+    ],
+    ids=["unknown class", "replaced method", "dunder", "object dtype", "short array", "bad id"],
+)
+def test_the_grader_rejects_malformed_data(entry):
+    sent = []
+    bridge = Bridge("t", sent.append, lambda: resolve_classes(SHARED_CLASSES, {"SimpleModel": SimpleModel}))
+    with pytest.raises(ProtocolError):
+        bridge._load(json.dumps({"op": "return", "value": None, "state": [entry]}))
+
+
+def test_the_grader_rejects_deep_nesting_and_non_json():
+    bridge = Bridge("t", lambda text: text, lambda: {})
+    deep: dict = {"$": "list", "items": []}
+    for _ in range(100):
+        deep = {"$": "list", "items": [deep]}
+    with pytest.raises(ProtocolError):
+        bridge._dec(deep, 0)
+    with pytest.raises(ProtocolError):
+        bridge._load("not json")

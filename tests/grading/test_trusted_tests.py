@@ -1,0 +1,107 @@
+"""Test cells run by the grader against a real (sandboxed) kernel, on a small synthetic notebook.
+
+Each case is a student notebook executed by ``SandboxedExecute`` (and, where
+it matters, the unsandboxed ``TrustedExecute``) against a source notebook
+whose test cells hold the truth. What is checked is what nbgrader scores on:
+whether a test cell's outputs hold an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, SandboxedExecute, TrustedExecute
+from course.grading.trusted_tests import OUTPUT_LIMIT, TRUNCATED
+
+
+def cell(grade_id: str, source: str, *, grade: bool = False, solution: bool = False) -> nbformat.NotebookNode:
+    meta = {"grade": grade, "solution": solution, "locked": not solution, "grade_id": grade_id, "schema_version": 3}
+    if grade:
+        meta["points"] = 1
+    return new_code_cell(source, metadata={"nbgrader": meta}, id=grade_id)
+
+
+GIVEN = "import numpy as np\n\ndef helper():\n    return 41\n"
+REFERENCE = "def answer(x):\n    return x + helper() - 41 + 1\n"
+TESTS = {
+    "test_one": "assert answer(1) == 2\nprint('one: passed')",
+    "test_two": "assert answer(np.arange(3)).tolist() == [1, 2, 3]",
+    "test_three": "assert answer(10) == 11",
+}
+
+
+def notebook(solution: str, tests: dict[str, str] = TESTS) -> nbformat.NotebookNode:
+    cells = [cell("given", GIVEN), cell("answer", solution, solution=True)]
+    cells += [cell(gid, code, grade=True) for gid, code in tests.items()]
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("source") / "mini.ipynb"
+    nbformat.write(notebook(REFERENCE), path)
+    return path
+
+
+def run(source: Path, tmp_path: Path, nb, executor=SandboxedExecute, **traits) -> dict[str, list]:
+    (tmp_path / "data.txt").write_text("data")
+    runner = executor(source_notebook=str(source), timeout=traits.pop("timeout", 5), **traits)
+    runner.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    return {c.metadata["nbgrader"]["grade_id"]: c.outputs for c in nb.cells if c.metadata["nbgrader"]["grade"]}
+
+
+def errors(outputs) -> list[str]:
+    return [o.ename for o in outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("executor", [SandboxedExecute, TrustedExecute])
+def test_a_correct_solution_passes_and_the_tests_output_is_kept(source, tmp_path, executor):
+    outputs = run(source, tmp_path, notebook("def answer(x):\n    return x + 1\n"), executor)
+    assert all(errors(o) == [] for o in outputs.values()), outputs
+    assert outputs["test_one"][0].text == "one: passed\n"
+
+
+def test_a_wrong_solution_fails_only_where_it_is_wrong(source, tmp_path):
+    outputs = run(source, tmp_path, notebook("def answer(x):\n    return 2 if isinstance(x, int) and x == 1 else x\n"))
+    assert [errors(outputs[g]) for g in TESTS] == [[], ["AssertionError"], ["AssertionError"]]
+
+
+def test_the_tests_come_from_the_source_not_the_submission(source, tmp_path):
+    nb = notebook("def answer(x):\n    return 0\n", tests={gid: "pass" for gid in TESTS})
+    assert all(errors(o) for o in run(source, tmp_path, nb).values())
+
+
+def test_a_test_that_runs_too_long_is_interrupted_and_the_next_one_runs(source, tmp_path):
+    slow = "import time\n\ndef answer(x):\n    if isinstance(x, int) and x == 1:\n        time.sleep(600)\n    return x + 1\n"
+    outputs = run(source, tmp_path, notebook(slow), timeout=2)
+    assert errors(outputs["test_one"]) == ["CellTimeoutError"]
+    assert errors(outputs["test_two"]) == [] and errors(outputs["test_three"]) == []
+
+
+def test_a_kernel_that_dies_in_a_test_fails_that_test_and_the_rest(source, tmp_path):
+    dying = "import os\n\ndef answer(x):\n    if not isinstance(x, int):\n        os._exit(1)\n    return x + 1\n"
+    outputs = run(source, tmp_path, notebook(dying))
+    assert [errors(outputs[g]) for g in TESTS] == [[], [KERNEL_DIED], [KERNEL_DIED]]
+
+
+def test_the_notebook_wall_limit_stops_the_rest(source, tmp_path):
+    nb = notebook("import time\ntime.sleep(2)\n\ndef answer(x):\n    return x + 1\n")
+    outputs = run(source, tmp_path, nb, wall_limit=1.0)
+    assert all(errors(o) == [WALL_LIMIT] for o in outputs.values())
+
+
+def test_what_the_students_code_prints_is_relayed_and_capped(source, tmp_path):
+    noisy = (
+        "import sys\n\ndef answer(x):\n"
+        "    if isinstance(x, int) and x == 10:\n        print('x' * 1000000)\n"
+        "    if isinstance(x, int) and x == 1:\n        print('warning!', file=sys.stderr)\n"
+        "    return x + 1\n"
+    )
+    outputs = run(source, tmp_path, notebook(noisy))
+    assert sorted(o.name for o in outputs["test_one"]) == ["stderr", "stdout"], "the stderr fails the cell, as in nbgrader"
+    text = outputs["test_three"][0].text
+    assert len(text) <= OUTPUT_LIMIT + len(TRUNCATED) and text.endswith(TRUNCATED)
