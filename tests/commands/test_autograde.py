@@ -130,6 +130,24 @@ def test_unknown_assignment_or_student_is_a_clear_error(stock_and_parallel):
     assert result.returncode == 2 and "no collected submission for zed" in result.stderr
 
 
+def test_without_a_sandbox_it_refuses_unless_unsafe(stock_and_parallel, tmp_path):
+    """No bwrap on PATH: nothing is graded and the message says what to install; --unsafe grades anyway."""
+    _, ours = stock_and_parallel
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("course", "nbgrader", "alembic", "python"):
+        (tools / tool).symlink_to(Path(tool_env()["PATH"].split(os.pathsep)[0]) / tool)
+    env = {**tool_env(), "PATH": str(tools)}
+    before = read_verdict(ours / "autograded" / "cy" / ASSIGNMENT)
+    refused = subprocess.run(["course", "autograde", "--student", "cy", "--force"], cwd=ours, env=env, capture_output=True, text=True)
+    assert refused.returncode == 2, refused.stderr
+    assert "bwrap not found: install the Debian package bubblewrap" in refused.stderr and "--unsafe" in refused.stderr
+    assert read_verdict(ours / "autograded" / "cy" / ASSIGNMENT) == before
+    unsafe = subprocess.run(["course", "autograde", "--student", "cy", "--force", "--unsafe"], cwd=ours, env=env, capture_output=True, text=True)
+    assert unsafe.returncode == 0, unsafe.stderr
+    assert read_verdict(ours / "autograded" / "cy" / ASSIGNMENT).status == "graded"
+
+
 class FlakyKernelAPI:
     """nbgrader's API as a worker sees it, losing the kernel's port race once, then succeeding."""
 

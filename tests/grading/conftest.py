@@ -172,6 +172,19 @@ def grading(request, course, student_code) -> GradingRun:
     return run
 
 
+@pytest.fixture(scope="session")
+def sandboxed_grading(tmp_path_factory, grading) -> GradingRun:
+    """The same hand-ins graded by ``course autograde``: sandboxed kernels, test cells run by the grader."""
+    course = Course(create_course(tmp_path_factory.mktemp("sandboxed-course")))
+    result = nbgrader(course, "generate_assignment", ASSIGNMENT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    shutil.copytree(grading.course.root / "submitted", course.root / "submitted")
+    started = time.perf_counter()
+    result = run_tool(course.root, "course", "autograde", "--no-progress", check=False)
+    seconds = time.perf_counter() - started
+    return GradingRun(course, seconds, result.stdout + result.stderr, read_scores(course))
+
+
 def grading_report(run: GradingRun) -> list[str]:
     """The wall time of the run, then the cells each student lost points in."""
     students = sorted(run.scores)

@@ -63,3 +63,20 @@ def test_mutant_loses_points_only_in_its_own_tests(grading, mutant: Mutant, test
     assert not elsewhere, f"breaking {function} costs points in other tests:\n" + explain_losses(
         grading, mutant.name, elsewhere
     )
+
+
+def test_the_sandboxed_grader_gives_every_submission_the_same_scores(grading, sandboxed_grading):
+    """Tests run by the grader instead of the kernel: no honest or wrong submission scores differently.
+
+    88 submissions (reference, correct rewrites, wrong ones) graded by stock
+    ``nbgrader autograde`` and by ``course autograde``: cell by cell, equal.
+    """
+    assert set(sandboxed_grading.scores) == set(grading.scores), sandboxed_grading.log[-3000:]
+    differ = {
+        (student, cell): (score, sandboxed_grading.scores[student][cell])
+        for student, cells in grading.scores.items() for cell, score in cells.items()
+        if sandboxed_grading.scores[student][cell] != score
+    }
+    assert not differ, "\n".join(
+        f"{student} {cell}: stock {a}, sandboxed {b}\n{sandboxed_grading.failure(student, cell)}" for (student, cell), (a, b) in differ.items()
+    )
