@@ -5,7 +5,6 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from course.cells import CellKind
 from course.content import REPO_ROOT, source_path
 from course.grading.suspicion import CODE, findings, tampering
 from course.submissions import fill_solutions, reference_solutions

@@ -19,7 +19,7 @@ from nbgrader.preprocessors import Execute
 
 from course.course_config import load_course_config, open_api, step_folder
 from course.grading.inspect import stage_submission
-from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, ResilientExecute, SandboxedExecute
+from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, SandboxedExecute
 from course.grading.suspicion import tampering
 from course.grading.verdicts import Problem, Verdict, fingerprint, read_verdict, write_verdict
 
