@@ -105,3 +105,12 @@ def test_what_the_students_code_prints_is_relayed_and_capped(source, tmp_path):
     assert sorted(o.name for o in outputs["test_one"]) == ["stderr", "stdout"], "the stderr fails the cell, as in nbgrader"
     text = outputs["test_three"][0].text
     assert len(text) <= OUTPUT_LIMIT + len(TRUNCATED) and text.endswith(TRUNCATED)
+
+
+def test_a_flood_printed_by_a_cell_is_cut_before_it_reaches_the_grader(source, tmp_path):
+    flood = "for _ in range(50_000):\n    print('flood ' * 20)\n\ndef answer(x):\n    return x + 1\n"
+    runner = SandboxedExecute(source_notebook=str(source), timeout=30)
+    nb = notebook(flood)
+    runner.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    printed = "".join(o.text for o in nb.cells[1].outputs if o.output_type == "stream")
+    assert len(printed) <= OUTPUT_LIMIT + len(TRUNCATED) and printed.endswith(TRUNCATED), len(printed)

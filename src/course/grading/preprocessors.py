@@ -26,7 +26,7 @@ from traitlets import Float, Int, Unicode
 
 from course.cells import CellKind, cell_kind, grade_id
 from course.grading.sandbox import Limits, SandboxedKernelManager
-from course.grading.trusted_tests import KernelGone, KernelLink, TrustedTests, read_source
+from course.grading.trusted_tests import OUTPUT_LIMIT, TRUNCATED, KernelGone, KernelLink, TrustedTests, read_source
 
 KERNEL_DIED = "DeadKernelError"
 WALL_LIMIT = "WallLimitExceeded"
@@ -86,6 +86,7 @@ class TrustedExecute(ResilientExecute):
         self._trusted: TrustedTests | None = None
         self._started = time.monotonic()
         self._cleanups: list = []
+        self._printed: dict[int, int] = {}
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
@@ -107,6 +108,18 @@ class TrustedExecute(ResilientExecute):
             raise DeadKernelError(str(gone)) from None
         cell.execution_count = None
         return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep at most ``OUTPUT_LIMIT`` characters of a cell's printed text: a flood must not fill the grader's memory."""
+        if msg["msg_type"] == "stream":
+            used = self._printed.get(cell_index, 0)
+            text = msg["content"]["text"]
+            self._printed[cell_index] = used + len(text)
+            if used >= OUTPUT_LIMIT:
+                return None
+            if used + len(text) > OUTPUT_LIMIT:
+                msg["content"]["text"] = text[: OUTPUT_LIMIT - used] + TRUNCATED
+        return super().output(outs, msg, display_id, cell_index)
 
     def _tests(self) -> TrustedTests:
         if self._trusted is None:
