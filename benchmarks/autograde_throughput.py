@@ -1,9 +1,12 @@
 """Autograde throughput: stock serial ``nbgrader autograde`` against ``course autograde``, in one run.
 
-Both grade the same N submissions (copies of a complete and a half-done
-student, built from the release notebook) in two fresh course directories
-with the repository's grading options. Also prints the floor: executing the
-same notebook once with nbclient, kernel start included.
+All grade the same N submissions (copies of a complete and a half-done
+student, built from the release notebook) in fresh course directories with
+the repository's grading options: stock nbgrader, ``course autograde`` with
+the sandbox and the grader-side tests (the default), and ``course autograde
+--unsafe`` (no sandbox, hidden tests in the student's kernel), so that the
+cost of the protection shows as one ratio. Also prints the floor: executing
+the same notebook once with nbclient, kernel start included.
 
 Usage: .venv/bin/python benchmarks/autograde_throughput.py [--submissions 24] [--workers 2]
 """
@@ -77,17 +80,20 @@ def main() -> None:
     release = nbformat.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     class_ = students(release, source, args.submissions)
     with tempfile.TemporaryDirectory() as tmp:
-        stock_root, course_root = Path(tmp) / "stock", Path(tmp) / "course"
-        prepare_course(stock_root, class_)
-        prepare_course(course_root, class_)
+        stock_root, course_root, unsafe_root = Path(tmp) / "stock", Path(tmp) / "course", Path(tmp) / "unsafe"
+        for root in (stock_root, course_root, unsafe_root):
+            prepare_course(root, class_)
         stock = timed(stock_root, "nbgrader", "autograde", ASSIGNMENT)
         ours = timed(course_root, "course", "autograde", ASSIGNMENT, "--workers", str(args.workers), "--no-progress")
+        unsafe = timed(unsafe_root, "course", "autograde", ASSIGNMENT, "--workers", str(args.workers), "--no-progress", "--unsafe")
         floor = floor_seconds(class_["student000"], course_root / "release" / ASSIGNMENT)
     n = args.submissions
     print(f"machine: {os.cpu_count()} cores; {n} submissions")
     print(f"stock nbgrader autograde (serial):      {stock:7.1f} s  {60 * n / stock:6.1f} submissions/min  {stock / n:5.2f} s each")
     print(f"course autograde --workers {args.workers}:          {ours:7.1f} s  {60 * n / ours:6.1f} submissions/min  {ours / n:5.2f} s each")
+    print(f"course autograde --workers {args.workers} --unsafe: {unsafe:7.1f} s  {60 * n / unsafe:6.1f} submissions/min  {unsafe / n:5.2f} s each")
     print(f"speed-up over stock:                    {stock / ours:7.2f}x")
+    print(f"cost of sandbox + grader-side tests:    {ours / unsafe:7.2f}x --unsafe ({100 * (ours / unsafe - 1):+.0f}%)")
     print(f"floor, one nbclient execution:          {floor:7.2f} s per submission (stock pays {stock / n / floor:.2f}x that)")
 
 
