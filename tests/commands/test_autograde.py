@@ -145,7 +145,10 @@ def test_without_a_sandbox_it_refuses_unless_unsafe(stock_and_parallel, tmp_path
     assert read_verdict(ours / "autograded" / "cy" / ASSIGNMENT) == before
     unsafe = subprocess.run(["course", "autograde", "--student", "cy", "--force", "--unsafe"], cwd=ours, env=env, capture_output=True, text=True)
     assert unsafe.returncode == 0, unsafe.stderr
-    assert read_verdict(ours / "autograded" / "cy" / ASSIGNMENT).status == "graded"
+    assert read_verdict(ours / "autograded" / "cy" / ASSIGNMENT).grader == "ResilientExecute"
+    # A grade from --unsafe is not kept by the next safe run, even though the submission did not change.
+    run_tool(ours, "course", "autograde", "--student", "cy", "--no-progress")
+    assert read_verdict(ours / "autograded" / "cy" / ASSIGNMENT).grader == "SandboxedExecute"
 
 
 class FlakyKernelAPI:

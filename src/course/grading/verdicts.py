@@ -41,6 +41,7 @@ class Verdict:
     max_score: float = 0.0
     seconds: float = 0.0
     attempts: int = 1
+    grader: str = ""  # the executor that graded it: a grade from --unsafe is not kept by a safe run
     problems: list[Problem] = field(default_factory=list)
 
     def to_json(self) -> str:

@@ -70,14 +70,16 @@ def grade_submission(
     autograded = step_folder(config, "autograded", student, assignment)
     stamp = fingerprint(submitted)
     previous = read_verdict(autograded)
-    if not force and previous is not None and previous.fingerprint == stamp:
+    if not force and previous is not None and (previous.fingerprint, previous.grader) == (stamp, executor.__name__):
         return None
     started = time.perf_counter()
     notebook_name = f"{assignment}.ipynb"
     staged = stage_submission(
         submitted, step_folder(config, "submitted", student, assignment), root / "release" / assignment, notebook_name
     )
-    verdict = Verdict(student=student, assignment=assignment, fingerprint=stamp, status="failed", problems=staged.problems)
+    verdict = Verdict(
+        student=student, assignment=assignment, fingerprint=stamp, status="failed", problems=staged.problems, grader=executor.__name__
+    )
     if staged.gradable:
         release = nbformat.read(root / "release" / assignment / notebook_name, as_version=4)
         verdict.problems += tampering(nbformat.read(staged.folder / notebook_name, as_version=4), release)
