@@ -26,7 +26,7 @@ from traitlets import Float, Int, Unicode
 
 from course.cells import CellKind, cell_kind, grade_id
 from course.grading.sandbox import Limits, SandboxedKernelManager
-from course.grading.trusted_tests import OUTPUT_LIMIT, TRUNCATED, KernelGone, KernelLink, TrustedTests, read_source
+from course.grading.trusted_tests import OUTPUT_LIMIT, KernelGone, KernelLink, TrustedTests, clip, read_source
 
 KERNEL_DIED = "DeadKernelError"
 WALL_LIMIT = "WallLimitExceeded"
@@ -113,12 +113,10 @@ class TrustedExecute(ResilientExecute):
         """Keep at most ``OUTPUT_LIMIT`` characters of a cell's printed text: a flood must not fill the grader's memory."""
         if msg["msg_type"] == "stream":
             used = self._printed.get(cell_index, 0)
-            text = msg["content"]["text"]
-            self._printed[cell_index] = used + len(text)
-            if used >= OUTPUT_LIMIT:
+            self._printed[cell_index] = used + len(msg["content"]["text"])
+            msg["content"]["text"] = clip(msg["content"]["text"], OUTPUT_LIMIT - used)
+            if not msg["content"]["text"]:
                 return None
-            if used + len(text) > OUTPUT_LIMIT:
-                msg["content"]["text"] = text[: OUTPUT_LIMIT - used] + TRUNCATED
         return super().output(outs, msg, display_id, cell_index)
 
     def _tests(self) -> TrustedTests:

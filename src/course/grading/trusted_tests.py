@@ -103,6 +103,13 @@ def defined_names(code: str) -> set[str]:
     return names
 
 
+def clip(text: str, room: int) -> str:
+    """``text`` if it fits in ``room`` characters, else its start and the truncation mark ("" when full)."""
+    if room <= 0:
+        return ""
+    return text if len(text) <= room else text[:room] + TRUNCATED
+
+
 class Outputs:
     """A test cell's outputs as they come: the grader's prints and the kernel's streams, capped."""
 
@@ -111,10 +118,9 @@ class Outputs:
         self.left = limit
 
     def stream(self, name: str, text: str) -> None:
-        if self.left <= 0 or not text:
+        text = clip(text, self.left)
+        if not text:
             return
-        if len(text) > self.left:
-            text = text[: self.left] + TRUNCATED
         self.left -= len(text)
         if self.items and self.items[-1].output_type == "stream" and self.items[-1].name == name:
             self.items[-1].text += text
