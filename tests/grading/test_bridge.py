@@ -202,6 +202,22 @@ def test_the_grader_rejects_malformed_data(entry):
         bridge._load(json.dumps({"op": "return", "value": None, "state": [entry]}))
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"op": "return", "value": {"$": "nd", "dtype": [1], "shape": [1], "data": ""}, "state": []},
+        {"op": "return", "value": None, "state": [{"id": "k:1", "cls": [1], "attrs": {}}]},
+        {"op": "return", "value": {"$": "dict", "items": [[{"$": "list", "items": []}, 1]]}, "state": []},
+    ],
+    ids=["unhashable dtype", "unhashable class", "unhashable key"],
+)
+def test_malformed_data_is_never_an_error_a_test_could_catch(reply):
+    """A test expecting ValueError or TypeError must not pass because the kernel sent garbage."""
+    bridge = Bridge("t", lambda text: json.dumps(reply), lambda: resolve_classes(SHARED_CLASSES, {"SimpleModel": SimpleModel}))
+    with pytest.raises(ProtocolError):
+        bridge.request({"op": "call", "target": "g:f", "args": [], "kwargs": {}})
+
+
 def test_the_grader_rejects_deep_nesting_and_non_json():
     bridge = Bridge("t", lambda text: text, lambda: {})
     deep: dict = {"$": "list", "items": []}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import contextlib
 import importlib
 import itertools
 import json
@@ -29,7 +30,7 @@ import socket
 import struct
 import traceback
 import types
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -142,8 +143,9 @@ class Bridge:
         reply = self.serve(self._dump(message))
         op = reply.get("op")
         if op == "return":
-            self._write_back(sent_arrays, reply.get("arrays", {}))
-            return self._dec(reply.get("value"), 0)
+            with self._decoding():
+                self._write_back(sent_arrays, reply.get("arrays", {}))
+                return self._dec(reply.get("value"), 0)
         if op == "raise":
             raise self._error(reply)
         raise ProtocolError(f"expected a result, got {op!r}")
@@ -247,8 +249,26 @@ class Bridge:
             raise ProtocolError("a message that is not JSON") from None
         if not isinstance(message, dict):
             raise ProtocolError("a message that is not an object")
-        self._apply_state(message.get("state", []))
+        with self._decoding():
+            self._apply_state(message.get("state", []))
         return message
+
+    @contextlib.contextmanager
+    def _decoding(self) -> Iterator[None]:
+        """On the grader's side, data that breaks decoding is a ProtocolError, whatever broke.
+
+        An ordinary TypeError or ValueError could be caught by a test's own
+        ``except`` clause and pass it: a test that expects a ValueError must
+        not be satisfied by a kernel that sends an unhashable dtype.
+        """
+        try:
+            yield
+        except ProtocolError:
+            raise
+        except Exception as error:
+            if not self.trusted:
+                raise
+            raise ProtocolError(f"the kernel sent data that cannot be decoded ({type(error).__name__}: {error})") from None
 
     # ---- shared objects ---------------------------------------------------------
 

@@ -185,7 +185,11 @@ class KernelLink:
     def exchange(self, text: str) -> str:
         if self.msg_id is None:
             self._start()
-            if json.loads(self._receive()).get("op") != "ready":
+            try:
+                ready = json.loads(self._receive())
+            except ValueError:
+                ready = None
+            if not isinstance(ready, dict) or ready.get("op") != "ready":
                 raise ProtocolError("the kernel did not start the grader's agent")
         self._send(text)
         return self._receive()
