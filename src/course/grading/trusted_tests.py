@@ -170,6 +170,7 @@ class KernelLink:
         self.client.start_channels(hb=False, control=False)
         self.installed = False
         self.conn: socket.socket | None = None
+        self.poller = self._poller()
         self.begin(Outputs())
 
     def close(self) -> None:
@@ -226,6 +227,7 @@ class KernelLink:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+            self.poller = self._poller()
 
     def _send(self, text: str) -> None:
         data = text.encode("utf-8")
@@ -248,11 +250,7 @@ class KernelLink:
                 checked = now
                 if not self.alive():
                     raise KernelGone("the kernel died")
-            poller = zmq.Poller()
-            poller.register(self.client.iopub_channel.socket, zmq.POLLIN)
-            poller.register(self.client.shell_channel.socket, zmq.POLLIN)
-            poller.register(self.conn or self.listener, zmq.POLLIN)
-            events = dict(poller.poll(200))
+            events = dict(self.poller.poll(200))
             if self.client.iopub_channel.socket in events:
                 self._drain_iopub()
             if self.client.shell_channel.socket in events:
@@ -260,6 +258,7 @@ class KernelLink:
             ready = {key.fileno() if hasattr(key, "fileno") else key for key in events}
             if self.conn is None and self.listener.fileno() in ready:
                 self.conn, _ = self.listener.accept()
+                self.poller = self._poller()
             elif self.conn is not None and self.conn.fileno() in ready:
                 text = self._read_frame()
                 if text is None:  # the agent returned and hung up; its execution is ending
@@ -269,6 +268,14 @@ class KernelLink:
                 if self.timed_out and not finishing:
                     raise CellTimeout(self._late)
                 return text
+
+    def _poller(self) -> zmq.Poller:
+        """The kernel's output and reply channels, and the agent's connection (or the socket it will connect to)."""
+        poller = zmq.Poller()
+        for channel in (self.client.iopub_channel, self.client.shell_channel):
+            poller.register(channel.socket, zmq.POLLIN)
+        poller.register(self.conn or self.listener, zmq.POLLIN)
+        return poller
 
     def _read_frame(self) -> str | None:
         assert self.conn is not None
