@@ -79,6 +79,19 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lab(args: argparse.Namespace) -> int:
+    from course import lab
+
+    extra = [arg for arg in args.jupyter_args if arg != "--"]
+    if args.role == "student":
+        workspace = args.workspace or args.root / "workspaces" / args.student
+        server = lab.student_server(args.root, args.student, workspace, port=args.port or lab.STUDENT_PORT, extra=extra)
+    else:
+        server = lab.instructor_server(args.root, port=args.port or lab.INSTRUCTOR_PORT, extra=extra)
+    lab.run(server)
+    return 0  # not reached: run() replaces this process
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--output", type=Path, help="HTML path (default: <root>/report-<assignment>.html)")
     p.set_defaults(run=_report)
+
+    p = commands.add_parser("lab", help="JupyterLab on loopback with nbgrader's extensions, as a student or the instructor")
+    roles = p.add_subparsers(dest="role", required=True)
+    for role, text in (
+        ("student", "Assignment List and Validate in the student's own workspace, against the course's exchange"),
+        ("instructor", "the Formgrader and Create Assignment in the course directory"),
+    ):
+        r = roles.add_parser(role, help=text, description=text + "; options after -- go to jupyter lab")
+        r.add_argument("--root", type=Path, default=Path.cwd(), help="course directory holding nbgrader_config.py (default: here)")
+        r.add_argument("--port", type=int, help="port on 127.0.0.1 (default: 8890 student, 8888 instructor)")
+        r.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)
+        if role == "student":
+            r.add_argument("--student", required=True, help="the student id submissions are filed under")
+            r.add_argument("--workspace", type=Path, help="the student's folder (default: <root>/workspaces/<student>)")
+        r.add_argument("jupyter_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        r.set_defaults(run=_lab)
 
     p = commands.add_parser("status", help="what is released, submitted and graded, and what failed and why")
     _add_common(p)
