@@ -5,20 +5,32 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: demo test env test-env system-packages clean-env
+.PHONY: demo test student-lab instructor-lab env test-env system-packages test-system-packages clean-env
 
 demo: env system-packages
 	$(BIN)/python -m course.demo
 
-test: test-env system-packages
+test: test-env test-system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# JupyterLab on 127.0.0.1 with nbgrader's extensions (course lab --help).
+student-lab: env
+	@test -n "$(STUDENT)" || { echo "usage: make student-lab STUDENT=<id> [WORKSPACE=<folder>]" >&2; exit 2; }
+	$(BIN)/course lab student --student "$(STUDENT)" $(if $(WORKSPACE),--workspace "$(WORKSPACE)")
+
+instructor-lab: env
+	$(BIN)/course lab instructor
 
 env: $(VENV)/.runtime-stamp
 test-env: $(VENV)/.test-stamp
 
-# Student kernels run in a bubblewrap sandbox; pip cannot install it.
+# Student kernels run in a bubblewrap sandbox; the browser tests need a
+# Chromium. pip can install neither.
 system-packages:
 	.ci/ensure-system-packages bubblewrap
+
+test-system-packages:
+	.ci/ensure-system-packages bubblewrap chromium
 
 $(VENV)/.runtime-stamp: requirements/runtime.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
