@@ -24,13 +24,13 @@ instructor-lab: env
 env: $(VENV)/.runtime-stamp
 test-env: $(VENV)/.test-stamp
 
-# Student kernels run in a bubblewrap sandbox; the browser tests need a
-# Chromium. pip can install neither.
+# Student kernels run in a bubblewrap sandbox; the tests also need a Chromium
+# and a PostgreSQL server. pip can install none of them.
 system-packages:
 	.ci/ensure-system-packages bubblewrap
 
 test-system-packages:
-	.ci/ensure-system-packages bubblewrap chromium
+	.ci/ensure-system-packages bubblewrap chromium postgresql
 
 $(VENV)/.runtime-stamp: requirements/runtime.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

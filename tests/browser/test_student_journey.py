@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from tests.browser.servers import LOOPBACK, Lab, lab_server, listening_addresses
+from tests.browser.servers import Lab, lab_server
+from tests.network import LOOPBACK, listening_addresses
 from tests.coursedir import ASSIGNMENT, db_url, make_course, run_tool
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
