@@ -18,11 +18,16 @@ from traitlets.config.loader import PyFileConfigLoader
 from course.content import REPO_ROOT
 
 ASSIGNMENT = "compression"
+# Set by `course ... --db-url URL`: the gradebook for this command and the
+# processes it starts, whatever the course's nbgrader_config.py says.
+DB_URL_VARIABLE = "COURSE_DB_URL"
 
 
 def load_course_config(root: Path = REPO_ROOT, **overrides: dict) -> Config:
     """The course's nbgrader config, with per-section overrides (e.g. CourseDirectory={...})."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    if os.environ.get(DB_URL_VARIABLE):
+        config.CourseDirectory.db_url = os.environ[DB_URL_VARIABLE]
     for section, values in overrides.items():
         for key, value in values.items():
             config[section][key] = value

@@ -1,7 +1,8 @@
 """``course autograde``: every collected submission, graded in parallel, resumably.
 
 Each submission is graded by nbgrader's own ``Autograde`` converter in a
-worker process (one per core by default), so scores are computed the way
+worker process (one per core by default, or the workers of a Dask cluster:
+``course.grading.runners``), so scores are computed the way
 stock ``nbgrader autograde`` computes them. What this adds: a sandbox for
 every student kernel and test cells that run in the grader, not in the
 student's kernel (``course.grading.trusted_tests``); parallelism with a
@@ -12,11 +13,8 @@ that says what was wrong; and a batch that never stops for one bad notebook.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import time
-import warnings
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +24,9 @@ from tqdm import tqdm
 from course.course_config import load_course_config
 from course.errors import CourseError
 from course.grading.preprocessors import ResilientExecute, SandboxedExecute
+from course.grading.runners import dask_cluster, local_pool
 from course.grading.sandbox import check_sandbox
 from course.grading.verdicts import Problem, Verdict
-from course.grading.worker import grade_submission
 
 log = logging.getLogger(__name__)
 
@@ -59,54 +57,42 @@ def check_assignment_known(root: Path, assignment: str) -> None:
 
 def autograde(
     *, root: Path, assignment: str, workers: int | None = None, students: list[str] | None = None,
-    force: bool = False, progress: bool = True, unsafe: bool = False,
+    force: bool = False, progress: bool = True, unsafe: bool = False, scheduler: str | None = None,
 ) -> BatchResult:
-    """Grade the collected submissions of ``assignment`` (or only ``students``) with ``workers`` processes.
+    """Grade the collected submissions of ``assignment`` (or only ``students``).
 
-    Unless ``unsafe``, every kernel runs in the sandbox and the tests run in
-    the grader; without a working sandbox nothing is graded.
+    The work goes to ``workers`` local processes, or to the Dask cluster whose
+    scheduler is at ``scheduler``. Unless ``unsafe``, every kernel runs in the
+    sandbox and the tests run in the grader; without a working sandbox (on
+    every worker) nothing is graded.
     """
+    root = root.resolve()
     check_assignment_known(root, assignment)
     if unsafe:
         log.warning("--unsafe: no sandbox, hidden tests run in the students' kernels, as in stock nbgrader")
-    else:
+    elif scheduler is None:
         check_sandbox()
     executor = ResilientExecute if unsafe else SandboxedExecute
     todo = students or collected_students(root, assignment)
     missing = sorted(set(todo) - set(collected_students(root, assignment)))
     if missing:
         raise CourseError(f"no collected submission for {', '.join(missing)}")
-    workers = max(1, workers or os.cpu_count() or 1)
+    # Every grader writes to the gradebook this batch was started with.
+    db_url = load_course_config(root).CourseDirectory.db_url
     result = BatchResult()
     started = time.perf_counter()
-    # A fork server that has imported the grader starts workers at once and without the parent's threads.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["course.grading.worker"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=prepare_worker) as pool, tqdm(
-        total=len(todo), unit="submission", disable=not progress, desc=f"autograde {assignment}"
-    ) as bar:
-        futures = {pool.submit(grade_submission, root, assignment, student, force, executor): student for student in todo}
+    runner = dask_cluster(scheduler, root, sandbox=not unsafe) if scheduler else local_pool(max(1, workers or os.cpu_count() or 1))
+    with runner as run, tqdm(total=len(todo), unit="submission", disable=not progress, desc=f"autograde {assignment}") as bar:
+        futures = {run.submit(root, assignment, student, force, executor, db_url): student for student in todo}
         try:
-            for future in as_completed(futures):
+            for future in run.completed(futures):
                 record(result, futures[future], assignment, future)
                 bar.update(1)
         except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
+            run.cancel(futures)
             raise
     result.seconds = time.perf_counter() - started
     return result
-
-
-def prepare_worker() -> None:
-    """Set up a worker process before it grades anything.
-
-    Its kernels inherit one BLAS thread each, so N kernels share N cores
-    without oversubscription. nbgrader's own SQLAlchemy and nbformat warnings
-    say nothing about the students and would bury the progress bar.
-    """
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = "1"
-    warnings.filterwarnings("ignore", module=r"nbgrader\..*|nbformat\..*|sqlalchemy\..*")
 
 
 def record(result: BatchResult, student: str, assignment: str, future) -> None:

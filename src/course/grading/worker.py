@@ -20,6 +20,7 @@ from nbgrader.preprocessors import Execute
 from course.course_config import load_course_config, open_api, step_folder
 from course.grading.inspect import stage_submission
 from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, SandboxedExecute
+from course.grading.result_lock import result_lock
 from course.grading.suspicion import tampering
 from course.grading.verdicts import Problem, Verdict, fingerprint, read_verdict, write_verdict
 
@@ -41,7 +42,12 @@ INFRASTRUCTURE = re.compile(
 )
 
 
-def grading_config(root: Path, assignment: str, executor: type[Execute] = SandboxedExecute):
+def course_config(root: Path, db_url: str | None = None):
+    """The course's config, with the gradebook the batch was started with (a Dask worker has no say in it)."""
+    return load_course_config(root, CourseDirectory={"db_url": db_url} if db_url else {})
+
+
+def grading_config(root: Path, assignment: str, executor: type[Execute] = SandboxedExecute, db_url: str | None = None):
     """The course config with the staging folder as nbgrader's submitted folder and ``executor`` to run notebooks.
 
     ``SandboxedExecute`` is the tamper-proof grading; ``ResilientExecute`` runs
@@ -49,10 +55,10 @@ def grading_config(root: Path, assignment: str, executor: type[Execute] = Sandbo
     """
     defaults = Autograde.class_traits()["autograde_preprocessors"].default()
     steps = [executor if step is Execute else step for step in defaults]
-    base = load_course_config(root)
+    base = course_config(root, db_url)
     return load_course_config(
         root,
-        CourseDirectory={"submitted_directory": STAGING_DIRECTORY},
+        CourseDirectory={"submitted_directory": STAGING_DIRECTORY, "db_url": base.CourseDirectory.db_url},
         Autograde={"autograde_preprocessors": steps},
         # The notebook is done when the kernel is shut down: waiting for a graceful exit only idles the worker.
         ResilientExecute={"shutdown_kernel": "immediate"},
@@ -61,11 +67,23 @@ def grading_config(root: Path, assignment: str, executor: type[Execute] = Sandbo
 
 
 def grade_submission(
-    root: Path, assignment: str, student: str, force: bool = False, executor: type[Execute] = SandboxedExecute
+    root: Path, assignment: str, student: str, force: bool = False, executor: type[Execute] = SandboxedExecute,
+    db_url: str | None = None,
 ) -> Verdict | None:
-    """Grade ``student`` unless an up-to-date verdict exists; ``None`` means skipped."""
-    base = load_course_config(root)
-    config = grading_config(root, assignment, executor)
+    """Grade ``student`` unless an up-to-date verdict exists; ``None`` means skipped.
+
+    The whole decision and the grading happen under the result's lock, so two
+    graders given the same submission (a re-run task of a worker thought dead,
+    two instructors' batches) write its result one after the other, and the
+    second one finds the first one's verdict.
+    """
+    config = grading_config(root, assignment, executor, db_url)
+    with result_lock(config.CourseDirectory.db_url, Path(config.CourseDirectory.root), assignment, student):
+        return _grade_locked(root, assignment, student, force, executor, config)
+
+
+def _grade_locked(root: Path, assignment: str, student: str, force: bool, executor: type[Execute], config) -> Verdict | None:
+    base = course_config(root, config.CourseDirectory.db_url)
     submitted = step_folder(base, "submitted", student, assignment)
     autograded = step_folder(config, "autograded", student, assignment)
     stamp = fingerprint(submitted)

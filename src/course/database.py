@@ -1,0 +1,66 @@
+"""``course db init``: create nbgrader's gradebook schema in an empty database.
+
+nbgrader creates its tables the first time any command opens a gradebook,
+and stamps the schema version in a second step. Two graders or a Formgrader
+opening a fresh shared database at the same moment race on that, and a
+first run that fails between the two steps leaves tables with no version,
+which later ``nbgrader db upgrade`` runs cannot handle. Creating the schema
+once, up front, from one process avoids both; this command does that and
+checks what it finds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbgrader.api import Base, Gradebook
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from course.course_config import ensure_tools_on_path, load_course_config
+from course.errors import CourseError
+
+VERSION_TABLE = "alembic_version"
+
+
+def shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def schema_state(url: str) -> tuple[set[str], str | None]:
+    """The database's tables and nbgrader's schema version (None when unstamped)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            version = None
+            if VERSION_TABLE in tables:
+                version = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+            return tables, version
+    finally:
+        engine.dispose()
+
+
+def init_database(*, root: Path) -> str:
+    """Create the gradebook schema in the course's database if it is empty; say what was found or done."""
+    url = load_course_config(root).CourseDirectory.db_url
+    try:
+        tables, version = schema_state(url)
+    except ArgumentError as error:
+        raise CourseError(f"not a database URL SQLAlchemy understands: {url!r} ({error})") from None
+    except SQLAlchemyError as error:
+        raise CourseError(f"cannot open {shown(url)}: {str(error).splitlines()[0]}") from None
+    nbgrader_tables = set(Base.metadata.tables)
+    if version is not None and nbgrader_tables <= tables:
+        return f"{shown(url)}: already an nbgrader gradebook (schema {version}); nothing to do"
+    if tables:
+        raise CourseError(
+            f"{shown(url)} is not empty and holds no complete nbgrader gradebook "
+            f"(tables: {', '.join(sorted(tables))}); use an empty database"
+        )
+    ensure_tools_on_path()  # nbgrader asks the `alembic` command for the schema version
+    Gradebook(url).close()
+    tables, version = schema_state(url)
+    return f"{shown(url)}: gradebook schema created ({len(tables)} tables, schema {version})"
