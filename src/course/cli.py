@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
-from course.course_config import ASSIGNMENT
+from course.course_config import ASSIGNMENT, DB_URL_VARIABLE
 from course.errors import CourseError
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", nargs="?", default=ASSIGNMENT, help="assignment id (default: %(default)s)")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course directory holding nbgrader_config.py (default: here)")
+    parser.add_argument("--db-url", help="gradebook SQLAlchemy URL, instead of the config's CourseDirectory.db_url")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
 
 
@@ -43,6 +45,7 @@ def _autograde(args: argparse.Namespace) -> int:
     batch = autograde(
         root=args.root, assignment=args.assignment, workers=args.workers,
         students=args.student or None, force=args.force, progress=not args.no_progress, unsafe=args.unsafe,
+        scheduler=args.scheduler,
     )
     return 1 if batch.failed else 0
 
@@ -79,6 +82,13 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_init(args: argparse.Namespace) -> int:
+    from course.database import init_database
+
+    print(init_database(root=args.root))
+    return 0
+
+
 def _lab(args: argparse.Namespace) -> int:
     from course import lab
 
@@ -109,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("autograde", help="autograde every collected submission in parallel")
     _add_common(p)
-    p.add_argument("--workers", type=int, help="parallel workers (default: one per core)")
+    p.add_argument("--workers", type=int, help="parallel local workers (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster of this scheduler (e.g. tcp://host:8786)")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("--force", action="store_true", help="regrade submissions that are already graded and unchanged")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (log lines only)")
@@ -133,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--output", type=Path, help="HTML path (default: <root>/report-<assignment>.html)")
     p.set_defaults(run=_report)
+
+    p = commands.add_parser("db", help="the gradebook database")
+    actions = p.add_subparsers(dest="action", required=True)
+    r = actions.add_parser("init", help="create nbgrader's gradebook schema in an empty database (e.g. PostgreSQL)")
+    r.add_argument("--root", type=Path, default=Path.cwd(), help="course directory holding nbgrader_config.py (default: here)")
+    r.add_argument("--db-url", help="the database's SQLAlchemy URL (default: the config's CourseDirectory.db_url)")
+    r.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)
+    r.set_defaults(run=_db_init)
 
     p = commands.add_parser("lab", help="JupyterLab on loopback with nbgrader's extensions, as a student or the instructor")
     roles = p.add_subparsers(dest="role", required=True)
@@ -158,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    if getattr(args, "db_url", None):  # read by load_course_config here and in the processes started from here
+        os.environ[DB_URL_VARIABLE] = args.db_url
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
