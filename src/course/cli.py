@@ -18,9 +18,13 @@ from course.course_config import ASSIGNMENT, DB_URL_VARIABLE
 from course.errors import CourseError
 
 
+def _add_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="course directory holding nbgrader_config.py (default: here)")
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", nargs="?", default=ASSIGNMENT, help="assignment id (default: %(default)s)")
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="course directory holding nbgrader_config.py (default: here)")
+    _add_root(parser)
     parser.add_argument("--db-url", help="gradebook SQLAlchemy URL, instead of the config's CourseDirectory.db_url")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
 
@@ -119,8 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("autograde", help="autograde every collected submission in parallel")
     _add_common(p)
-    p.add_argument("--workers", type=int, help="parallel local workers (default: one per core)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster of this scheduler (e.g. tcp://host:8786)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="parallel local workers (default: one per core)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster of this scheduler (e.g. tcp://host:8786)")
     p.add_argument("--student", action="append", help="grade only this student (repeatable)")
     p.add_argument("--force", action="store_true", help="regrade submissions that are already graded and unchanged")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (log lines only)")
@@ -148,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("db", help="the gradebook database")
     actions = p.add_subparsers(dest="action", required=True)
     r = actions.add_parser("init", help="create nbgrader's gradebook schema in an empty database (e.g. PostgreSQL)")
-    r.add_argument("--root", type=Path, default=Path.cwd(), help="course directory holding nbgrader_config.py (default: here)")
+    _add_root(r)
     r.add_argument("--db-url", help="the database's SQLAlchemy URL (default: the config's CourseDirectory.db_url)")
     r.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)
     r.set_defaults(run=_db_init)
@@ -160,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("instructor", "the Formgrader and Create Assignment in the course directory"),
     ):
         r = roles.add_parser(role, help=text, description=text + "; options after -- go to jupyter lab")
-        r.add_argument("--root", type=Path, default=Path.cwd(), help="course directory holding nbgrader_config.py (default: here)")
+        _add_root(r)
         r.add_argument("--port", type=int, help="port on 127.0.0.1 (default: 8890 student, 8888 instructor)")
         r.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)
         if role == "student":
