@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook
 
 from course.database import init_database
 from course.errors import CourseError
-from course.grading.result_lock import lock_key, result_lock
+from course.grading.result_lock import LOCK_DIRECTORY, lock_key, result_lock
 from course.grading.runners import worker_problem
 from tests.commands.small_class import cell_scores, hand_in, new_course, small_class
 from tests.coursedir import ASSIGNMENT, make_course, run_tool, tool_env
@@ -113,35 +113,42 @@ def test_concurrent_graders_do_not_lose_or_double_rows(tmp_path, postgres_url, l
     assert (submissions, grades) == (len(reference), len(reference) * cells)
 
 
-def test_the_result_lock_excludes_a_second_holder(tmp_path, postgres_url):
-    """Held by one connection, the advisory lock makes another wait; the file lock does the same for SQLite."""
+def pg_try_lock(url: str, assignment: str, student: str) -> bool:
+    """Whether another connection can take the result's advisory lock right now (released at once if taken)."""
     import psycopg
 
-    host = sqlalchemy.engine.make_url(postgres_url)
-    for url in (postgres_url, f"sqlite:///{tmp_path / 'gradebook.db'}"):
-        with result_lock(url, tmp_path, ASSIGNMENT, "ada"):
-            probe = subprocess.run(
-                ["python", "-c", (
-                    "import sys, fcntl; from pathlib import Path\n"
-                    "from course.grading.result_lock import LOCK_DIRECTORY\n"
-                    f"path = Path({str(tmp_path)!r}, LOCK_DIRECTORY, '{ASSIGNMENT}+ada.lock')\n"
-                    "f = path.open('a')\n"
-                    "try: fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
-                    "except OSError: sys.exit(3)\n"
-                )],
-                env=tool_env(), check=False,
-            ) if url.startswith("sqlite") else None
-            if probe is not None:
-                assert probe.returncode == 3, "the lock file was free while held"
-            else:
-                with psycopg.connect(host=host.host, port=host.port, user=host.username, dbname=host.database,
-                                     autocommit=True) as other:
-                    taken = other.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(ASSIGNMENT, "ada"),)).fetchone()[0]
-                    assert taken is False
-        if url.startswith("postgresql"):
-            with psycopg.connect(host=host.host, port=host.port, user=host.username, dbname=host.database,
-                                 autocommit=True) as other:
-                assert other.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(ASSIGNMENT, "ada"),)).fetchone()[0]
+    where = sqlalchemy.engine.make_url(url)
+    with psycopg.connect(host=where.host, port=where.port, user=where.username, dbname=where.database,
+                         autocommit=True) as other:
+        return other.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(assignment, student),)).fetchone()[0]
+
+
+def test_the_advisory_lock_excludes_a_second_holder_until_released(tmp_path, postgres_url):
+    with result_lock(postgres_url, tmp_path, ASSIGNMENT, "ada"):
+        assert pg_try_lock(postgres_url, ASSIGNMENT, "ada") is False
+        assert pg_try_lock(postgres_url, ASSIGNMENT, "bob") is True  # other results are not held up
+    assert pg_try_lock(postgres_url, ASSIGNMENT, "ada") is True
+
+
+FILE_LOCK_PROBE = """
+import fcntl, sys
+handle = open(sys.argv[1], "a")
+try:
+    fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except OSError:
+    sys.exit(3)
+"""
+
+
+def test_the_file_lock_excludes_another_process_until_released(tmp_path):
+    path = tmp_path / LOCK_DIRECTORY / f"{ASSIGNMENT}+ada.lock"
+
+    def probe() -> int:
+        return subprocess.run(["python", "-c", FILE_LOCK_PROBE, str(path)], env=tool_env(), check=False).returncode
+
+    with result_lock(f"sqlite:///{tmp_path / 'gradebook.db'}", tmp_path, ASSIGNMENT, "ada"):
+        assert probe() == 3
+    assert probe() == 0
 
 
 # -- Dask ----------------------------------------------------------------------
