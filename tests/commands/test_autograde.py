@@ -15,7 +15,7 @@ from course.grading import worker
 from course.grading.autograde import autograde
 from course.grading.verdicts import VERDICT_FILE, Verdict, read_verdict
 from tests.commands.small_class import cell_scores, hand_in, new_course, small_class
-from tests.coursedir import ASSIGNMENT, db_url, make_course, run_tool, tool_env
+from tests.coursedir import ASSIGNMENT, db_url, run_tool, tool_env
 
 pytestmark = pytest.mark.slow
 
