@@ -16,6 +16,9 @@ import types
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from course.grading.bridge import Bridge, Handle, KernelAgent, ProtocolError, RemoteError, resolve_classes
 from course.grading.trusted_tests import SHARED_CLASSES
@@ -227,3 +230,177 @@ def test_the_grader_rejects_deep_nesting_and_non_json():
         bridge._dec(deep, 0)
     with pytest.raises(ProtocolError):
         bridge._load("not json")
+
+
+# ---- values cross unchanged ------------------------------------------------------
+
+PLAIN_DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                "float16", "float32", "float64", "complex64", "complex128"]
+
+
+def arrays_of_plain_dtypes():
+    """Arrays of every plain dtype: 0-d, empty, zero-length axes, either byte order, C, Fortran or strided."""
+    def build(dtype, shape, layout, swapped):
+        return hnp.arrays(np.dtype(dtype), shape).map(lambda a: arrange(a, layout, swapped))
+
+    return st.builds(build, st.sampled_from(PLAIN_DTYPES), hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
+                     st.sampled_from(["C", "F", "strided"]), st.booleans()).flatmap(lambda s: s)
+
+
+def arrange(array, layout, swapped):
+    if swapped and array.dtype.itemsize > 1:
+        array = array.astype(array.dtype.newbyteorder())
+    if layout == "F":
+        return np.asfortranarray(array)
+    if layout == "strided" and array.ndim:
+        return np.repeat(array, 2, axis=0)[::2]
+    return array
+
+
+numpy_scalars = arrays_of_plain_dtypes().filter(lambda a: a.size > 0).map(lambda a: a.ravel()[0])
+python_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10))
+plain_values = st.recursive(
+    st.one_of(python_scalars, numpy_scalars, arrays_of_plain_dtypes()),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(st.one_of(st.text(max_size=5), st.integers()), inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+def describe(value):
+    """Everything a test could observe about a value: exact types, dtypes, shapes, memory order, bytes."""
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.dtype.newbyteorder("=").str, value.shape,
+                value.ndim > 1 and value.flags.f_contiguous and not value.flags.c_contiguous,
+                value.astype(value.dtype.newbyteorder("=")).tobytes())
+    if isinstance(value, np.generic):
+        return (type(value).__name__, value.tobytes())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [describe(v) for v in value])
+    if isinstance(value, dict):
+        return ("dict", [(describe(k), describe(v)) for k, v in value.items()])
+    if isinstance(value, float):
+        return ("float", repr(value))
+    return (type(value).__name__, value)
+
+
+ECHO = (
+    "def echo(x):\n    return x\n"
+    "def through(callback, x):\n    return callback(x)\n"
+    "def made_here(kind):\n    return eval(kind)\n"
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(value=plain_values)
+def test_plain_values_cross_unchanged_both_ways(pair, value):
+    """Into the kernel and back, and from the kernel into a grader callback and back: as a direct call."""
+    p = pair(ECHO)
+    seen_by_callback = []
+
+    def callback(x):
+        seen_by_callback.append(describe(x))
+        return x
+
+    assert describe(p.function("echo")(value)) == describe(value)
+    assert describe(p.function("through")(callback, value)) == describe(value)
+    assert seen_by_callback == [describe(value)]
+    p.close()
+
+
+@pytest.mark.parametrize(
+    "kind, expected",
+    [("np.float64(2.5)", np.float64), ("np.int64(7)", np.int64), ("np.uint8(3)", np.uint8), ("np.bool_(True)", np.bool_),
+     ("np.float32(1.5)", np.float32), ("100.0 * np.sum(np.zeros(4) == 0) / 4", np.float64), ("np.array(3.0)", np.ndarray)],
+)
+def test_numpy_scalars_the_kernel_makes_stay_numpy_scalars(pair, kind, expected):
+    value = pair(ECHO).function("made_here")(kind)
+    assert type(value) is expected and np.shape(value) == ()
+    assert float(value) == float(eval(kind)) and f"{value:.1f}" == f"{eval(kind):.1f}"
+
+
+@pytest.mark.parametrize("kind", ["np.array([object()])", "np.array(['a', 'b'])", "np.datetime64('2026-01-01')",
+                                  "np.zeros(2, dtype=[('a', 'f8')])"])
+def test_values_that_are_not_plain_data_are_an_error_naming_the_type(pair, kind):
+    with pytest.raises(TypeError, match="dtype"):
+        pair(ECHO).function("made_here")(kind)
+    with pytest.raises(TypeError, match="dtype"):
+        pair(ECHO).function("echo")(eval(kind))
+
+
+def test_a_kernel_object_used_as_data_is_an_error_naming_its_type(pair):
+    p = pair("class Mask:\n    pass\ndef make():\n    return Mask()\n")
+    mask = p.function("make")()
+    assert "Mask" in repr(mask)
+    for use in (float, int, len, list, np.asarray):
+        with pytest.raises(TypeError, match="Mask object of the student.s kernel> is not plain data"):
+            use(mask)
+
+
+# ---- objects behave as local objects ----------------------------------------------
+
+
+def test_student_code_keeps_its_own_attributes_on_the_graders_stand_ins(pair):
+    p = pair(
+        "def train(kd, stand_in):\n"
+        "    kd.loss_history = []\n"
+        "    for step in range(3):\n"
+        "        kd.loss_history.append(kd.distillation_loss(step))\n"
+        "    stand_in.calls = 1\n    stand_in.calls += 1\n"
+        "    kd.temporary = 'x'\n    del kd.temporary\n"
+        "    assert not hasattr(kd, 'temporary')\n"
+        "    try:\n        del kd.never_set\n    except AttributeError:\n        pass\n"
+        "    else:\n        raise AssertionError('deleting a missing attribute must fail')\n"
+        "    return kd.loss_history, stand_in.calls, stand_in.scale\n"
+    )
+
+    class StandIn:
+        def __init__(self):
+            self.scale = 2.0
+
+        def distillation_loss(self, step):
+            return self.scale * step
+
+    kd, stand_in = StandIn(), types.SimpleNamespace(scale=3.0)
+    assert p.function("train")(kd, stand_in) == ([0.0, 2.0, 4.0], 2, 3.0)
+    assert vars(kd) == {"scale": 2.0}, "the grader's own object is never changed from the kernel"
+
+
+def test_extra_attributes_on_mirrored_objects_are_seen_on_both_sides(pair):
+    p = pair(
+        "class Helper:\n    def value(self):\n        return 42\n"
+        "def annotate(model):\n"
+        "    model.mask = np.ones(3)\n    model.layers[0].importance = np.float64(1.5)\n"
+        "    model.layers[0].weight.note = 'w'\n    model.helper = Helper()\n"
+        "    return model\n"
+        "def read(model):\n    return model.helper.value(), float(model.layers[0].importance)\n"
+        "def tidy(model):\n    del model.mask\n    del model.layers[0].weight.note\n    return model\n"
+    )
+    model = model_of((3, 2), (2, 2))
+    assert p.function("annotate")(model) is model
+    assert np.array_equal(model.mask, np.ones(3)) and type(model.layers[0].importance) is np.float64
+    assert model.layers[0].weight.note == "w"
+    assert p.function("read")(model) == (42, 1.5), "the kernel finds its own object again"
+    p.function("tidy")(model)
+    assert not hasattr(model, "mask") and not hasattr(model.layers[0].weight, "note")
+    assert isinstance(model.layers[0], Linear) and model.layers[0].weight.data.shape == (3, 2)
+
+
+def test_kernel_objects_put_in_a_model_never_answer_the_graders_calls(pair):
+    p = pair(
+        "class FakeLayer:\n"
+        "    def parameters(self):\n        return []\n"
+        "    def forward(self, x):\n        return x\n"
+        "def swap(model):\n    model.layers = [FakeLayer(), FakeLayer()]\n    return model\n"
+        "def count(model):\n    return len(model.layers[0].parameters())\n"
+    )
+    model = model_of((3, 2), (2, 2))
+    p.function("swap")(model)
+    assert len(model.layers) == 2 and not isinstance(model.layers[0], Linear)
+    with pytest.raises(ProtocolError):
+        model.layers[0].forward(np.ones(3))
+    with pytest.raises(ProtocolError):
+        model.parameters()
+    assert p.function("count")(model) == 0, "in the kernel they are still the student's objects"

@@ -63,28 +63,91 @@ class Handle:
     """An object that lives on the other side: attribute reads and calls travel there.
 
     Comparison, truth and arithmetic are deliberately not forwarded: an
-    object that claims to equal everything stays on its own side.
+    object that claims to equal everything stays on its own side. Using one
+    as data (``float()``, ``len()``, ``np.asarray``) is a ``TypeError`` that
+    names the remote type, never a silent conversion.
+
+    In the kernel, a handle is the grader's object as the student's code sees
+    it (a stand-in a test passes in). Student code may set, read and delete
+    attributes on it as on any local object; those stay in the kernel, in
+    ``_local``, for the rest of the test cell: the grader's object itself is
+    never changed from the kernel.
     """
 
-    __slots__ = ("_bridge", "_id")
+    __slots__ = ("_bridge", "_id", "_type", "_local")
 
-    def __init__(self, bridge: "Bridge", ident: str) -> None:
+    def __init__(self, bridge: "Bridge", ident: str, kind: str = "object") -> None:
         object.__setattr__(self, "_bridge", bridge)
         object.__setattr__(self, "_id", ident)
+        object.__setattr__(self, "_type", kind)
+        object.__setattr__(self, "_local", {})
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
+        value = self._local.get(name, _MISSING)
+        if value is _DELETED:
+            raise AttributeError(name)
+        if value is not _MISSING:
+            return value
         return self._bridge.attribute(self._id, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if self._bridge.trusted or name.startswith("__"):
+            raise AttributeError(f"cannot set {name!r} on {self!r}")
+        self._local[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        if self._bridge.trusted or self._local.get(name) is _DELETED:
+            raise AttributeError(name)
+        if name not in self._local:
+            getattr(self, name)  # an AttributeError when the object has no such attribute
+        self._local[name] = _DELETED
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._bridge.request({"op": "call", "target": self._id, "args": list(args), "kwargs": kwargs})
 
     def __bool__(self) -> bool:
-        raise TypeError("an object of the student's kernel has no truth value here")
+        raise TypeError(f"{self!r} has no truth value here")
+
+    def _not_data(self, *_: Any) -> Any:
+        raise TypeError(
+            f"{self!r} is not plain data: only numbers, strings, None, lists, tuples, dicts"
+            " and arrays of numeric or bool dtype cross between the grader and the kernel"
+        )
+
+    __array__ = __float__ = __int__ = __index__ = __complex__ = __len__ = __iter__ = _not_data
+
+    def __copy__(self) -> "Handle":
+        return self  # a reference to an object on the other side; copying it copies the reference
+
+    def __deepcopy__(self, memo: dict) -> "Handle":
+        return self
 
     def __repr__(self) -> str:
-        return f"<{self._id} on the other side>"
+        side = "the student's kernel" if self._bridge.trusted else "the grader"
+        return f"<a {self._type} object of {side}>"
+
+
+class Stored(Handle):
+    """A kernel object found in an attribute of a mirrored object, on the grader's side.
+
+    Student code may keep its own objects on a model or layer (a cache, a
+    helper); they travel with the object so that the kernel finds them again.
+    The grader never uses them: only objects returned by a call the test
+    makes are live. So a list of look-alike layers put into ``model.layers``
+    cannot answer the grader's own calls.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise ProtocolError(f"the grader does not use {self!r} that the kernel stored in an attribute")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise ProtocolError(f"the grader does not call {self!r} that the kernel stored in an attribute")
 
 
 class Bridge:
@@ -108,6 +171,7 @@ class Bridge:
         self.find_classes = classes
         self.namespace = namespace
         self.trusted = trusted
+        self._storing = False
         self._saved: list[dict] = []
         self.reset()
 
@@ -340,18 +404,28 @@ class Bridge:
                 obj = cls.__new__(cls)
                 self._register(ident, obj)
             updates.append((obj, entry["attrs"]))
-        for obj, attrs in updates:
-            for name, value in attrs.items():
-                self._assign(obj, self._name(name), self._dec(value, 0))
+        # On the grader's side, kernel objects found in attributes are kept but never used (see Stored).
+        self._storing = self.trusted
+        try:
+            for obj, attrs in updates:
+                for name, value in attrs.items():
+                    self._assign(obj, self._name(name), self._dec(value, 0))
+                for name in set(self._attrs(obj)) - set(attrs):  # deleted on the other side
+                    self._remove(obj, name)
+        finally:
+            self._storing = False
         for entry, (obj, _) in zip(entries, updates):
             self._synced[entry["id"]] = self._snapshot(obj)
+
+    @staticmethod
+    def _remove(obj: Any, name: str) -> None:
+        state = vars(obj)
+        state.pop(name if name in state else "_" + name, None)
 
     def _assign(self, obj: Any, name: str, value: Any) -> None:
         declared = getattr(type(obj), name, None)
         if self.trusted and declared is not None and not (isinstance(declared, property) and declared.fset):
             raise ProtocolError(f"the kernel tried to replace {type(obj).__name__}.{name}")
-        if self.trusted and isinstance(value, Handle):
-            raise ProtocolError(f"the kernel tried to attach its own object as {type(obj).__name__}.{name}")
         old = getattr(obj, name, None)
         if isinstance(old, np.ndarray) and isinstance(value, np.ndarray) and old.shape == value.shape and old.dtype == value.dtype and old.flags.writeable:
             old[...] = value
@@ -371,10 +445,8 @@ class Bridge:
             return value
         if kind is float:
             return value if value == value and abs(value) != float("inf") else {"$": "float", "v": repr(value)}
-        if isinstance(value, (np.ndarray, np.generic)) and value.dtype.name in DTYPES:
-            array = np.ascontiguousarray(value)
-            return {"$": "nd", "dtype": array.dtype.name, "shape": list(array.shape),
-                    "data": base64.b64encode(array.tobytes()).decode("ascii"), "scalar": isinstance(value, np.generic)}
+        if isinstance(value, (np.ndarray, np.generic)):
+            return self._enc_array(value)
         if kind in (list, tuple):
             return {"$": kind.__name__, "items": [self._enc(v, depth + 1) for v in value]}
         if kind is dict:
@@ -382,14 +454,29 @@ class Bridge:
         if kind is types.SimpleNamespace:
             return {"$": "ns", "attrs": {k: self._enc(v, depth + 1) for k, v in vars(value).items() if NAME.match(k)}}
         if isinstance(value, Handle):
-            return {"$": "handle", "id": value._id}
+            return {"$": "handle", "id": value._id, "type": value._type}
         if self._tag(value) is not None:
             return {"$": "ref", "id": self._ident(value)}
         if not self.trusted:  # the kernel sends plain copies of subclasses of plain types
             for plain in (bool, int, float, str, list, tuple, dict):
                 if isinstance(value, plain):
                     return self._enc(plain(value), depth)
-        return {"$": "handle", "id": self._ident(value)}
+        return {"$": "handle", "id": self._ident(value), "type": type(value).__name__[:100]}
+
+    @staticmethod
+    def _enc_array(value: np.ndarray | np.generic) -> dict:
+        """An array or numpy scalar as it is: dtype, shape (0-d stays 0-d), memory order, values."""
+        if value.dtype.name not in DTYPES:
+            raise TypeError(
+                f"a {type(value).__name__} of dtype {value.dtype} cannot cross between the grader and the kernel:"
+                f" only {', '.join(sorted(DTYPES))}"
+            )
+        array = np.asarray(value)
+        if not array.dtype.isnative:
+            array = array.astype(array.dtype.newbyteorder("="))
+        order = "F" if array.ndim > 1 and array.flags.f_contiguous and not array.flags.c_contiguous else "C"
+        return {"$": "nd", "dtype": array.dtype.name, "shape": list(array.shape), "order": order,
+                "data": base64.b64encode(array.tobytes(order=order)).decode("ascii"), "scalar": isinstance(value, np.generic)}
 
     def _dec(self, data: Any, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -426,6 +513,10 @@ class Bridge:
             return types.SimpleNamespace(**{self._name(k): self._dec(v, depth + 1) for k, v in attrs.items()})
         if kind in ("ref", "handle"):
             ident = self._check_ident(data.get("id"))
+            remote = kind == "handle" and not ident.startswith(self.side + ":")
+            kind_name = str(data.get("type", "object"))[:100]
+            if remote and self._storing:
+                return Stored(self, ident, kind_name)
             obj = self._get(ident)
             if obj is not None:
                 return obj
@@ -433,8 +524,8 @@ class Bridge:
                 if ident[2:] not in self.namespace:
                     raise NameError(f"name {ident[2:]!r} is not defined")
                 return self.namespace[ident[2:]]
-            if kind == "handle" and not ident.startswith(self.side + ":"):
-                handle = Handle(self, ident)
+            if remote:
+                handle = Handle(self, ident, kind_name)
                 self._register(ident, handle)
                 return handle
             raise ProtocolError(f"unknown object {ident}")
@@ -452,7 +543,10 @@ class Bridge:
             raise ProtocolError("malformed array data") from None
         if len(buffer) != int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize:
             raise ProtocolError("array data does not match its shape")
-        array = np.frombuffer(buffer, dtype=dtype).reshape(shape).copy()
+        order = data.get("order", "C")
+        if order not in ("C", "F"):
+            raise ProtocolError("malformed array order")
+        array = np.frombuffer(buffer, dtype=dtype).reshape(shape, order=order).copy(order="K")
         return array[()] if data.get("scalar") is True and array.ndim == 0 else array
 
     def _check_ident(self, ident: Any) -> str:
@@ -512,3 +606,4 @@ class KernelAgent:
 
 
 _MISSING = object()
+_DELETED = object()
