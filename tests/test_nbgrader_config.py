@@ -39,20 +39,15 @@ def test_exchange_and_database_are_overridable(monkeypatch):
 
 @pytest.mark.parametrize("stderr_text", [
     "/tmp/ipykernel_1/123.py:4: RuntimeWarning: divide by zero encountered in log\n  x = np.log(0)\n",
-    "/usr/lib/x.py:9: DeprecationWarning: old API\n  warnings.warn('old API')\n"
-    "/usr/lib/y.py:2: UserWarning: two in one stream\n  f()\n",
+    "/usr/lib/x.py:9: DeprecationWarning: old API\n  warnings.warn('old API')\n",
+    "\r 40%|####      | 4/10 [00:00<00:00, 812.3it/s]\r100%|##########| 10/10 [00:00<00:00]\n",
+    "WARNING:root:learning rate looks large\n",
+    "debug: epoch 3 loss 0.25\n",
+    "",
 ])
-def test_ignore_pattern_drops_warning_records(config, stderr_text):
+def test_no_stderr_output_costs_points(config, stderr_text):
+    """Progress bars, logging, warnings and debug prints on stderr are dropped before scoring."""
     assert re.search(config.IgnorePattern.pattern, stderr_text)
-
-
-@pytest.mark.parametrize("stderr_text", [
-    "Traceback (most recent call last):\n  File \"x\", line 1\nValueError: bad\n",
-    "/tmp/x.py:4: RuntimeWarning: overflow\n  y = 1\nstudent prints to stderr\n",
-    "something went wrong\n",
-])
-def test_ignore_pattern_keeps_everything_else(config, stderr_text):
-    assert not re.search(config.IgnorePattern.pattern, stderr_text)
 
 
 @pytest.mark.slow

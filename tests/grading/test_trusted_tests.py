@@ -102,7 +102,7 @@ def test_what_the_students_code_prints_is_relayed_and_capped(source, tmp_path):
         "    return x + 1\n"
     )
     outputs = run(source, tmp_path, notebook(noisy))
-    assert sorted(o.name for o in outputs["test_one"]) == ["stderr", "stdout"], "the stderr fails the cell, as in nbgrader"
+    assert sorted(o.name for o in outputs["test_one"]) == ["stderr", "stdout"], "both streams are relayed"
     text = outputs["test_three"][0].text
     assert len(text) <= OUTPUT_LIMIT + len(TRUNCATED) and text.endswith(TRUNCATED)
 
@@ -114,3 +114,50 @@ def test_a_flood_printed_by_a_cell_is_cut_before_it_reaches_the_grader(source, t
     runner.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     printed = "".join(o.text for o in nb.cells[1].outputs if o.output_type == "stream")
     assert len(printed) <= OUTPUT_LIMIT + len(TRUNCATED) and printed.endswith(TRUNCATED), len(printed)
+
+
+def test_output_costs_nothing(source, tmp_path):
+    """Progress bars, logging and warnings on stderr while a test calls the student's code: full marks.
+
+    Scored as nbgrader's autograde scores, with the course's own configuration
+    of the step that runs right after execution (IgnorePattern).
+    """
+    import runpy
+
+    from nbgrader.preprocessors import IgnorePattern
+    from nbgrader.utils import determine_grade
+    from traitlets.config import Config
+
+    from course.content import REPO_ROOT
+
+    chatty = (
+        "import logging, sys, warnings\nfrom tqdm import tqdm\n\ndef answer(x):\n"
+        "    for _ in tqdm(range(3), desc='working'):\n        pass\n"
+        "    logging.warning('about to answer %s', type(x).__name__)\n"
+        "    warnings.warn('a harmless warning')\n"
+        "    print('debug', x, file=sys.stderr)\n"
+        "    return x + 1\n"
+    )
+    nb = notebook(chatty)
+    run(source, tmp_path, nb)
+    assert all(any(o.get("name") == "stderr" for o in c.outputs) for c in nb.cells[2:]), "every test cell saw stderr text"
+    config = Config()
+    runpy.run_path(str(REPO_ROOT / "nbgrader_config.py"), init_globals={"get_config": lambda: config})
+    IgnorePattern(config=config).preprocess(nb, {})
+    assert [determine_grade(c)[0] for c in nb.cells[2:]] == [1.0, 1.0, 1.0]
+
+
+def test_nbgraders_validate_is_stricter_about_stderr(tmp_path):
+    """Validate runs no IgnorePattern step: a test cell with stderr text is reported as failed there.
+
+    The notebook and the README tell students so; the grade does not depend on it.
+    """
+    import subprocess
+    import sys
+
+    nb = notebook("import sys\n\ndef answer(x):\n    print('progress', file=sys.stderr)\n    return x + 1\n")
+    path = tmp_path / "chatty.ipynb"
+    nbformat.write(nb, path)
+    result = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "validate", str(path)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert "VALIDATION FAILED" in result.stdout and "progress" in result.stdout, result.stdout + result.stderr
