@@ -22,7 +22,7 @@ from pathlib import Path
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Int, Unicode
+from traitlets import Float, Int, List, Unicode
 
 from course.cells import CellKind, cell_kind, grade_id
 from course.grading.sandbox import Limits, SandboxedKernelManager
@@ -142,10 +142,15 @@ class SandboxedExecute(TrustedExecute):
     """TrustedExecute whose kernel runs in a bubblewrap sandbox (see course.grading.sandbox)."""
 
     memory_mb = Int(Limits.memory_bytes // 2**20, help="Address-space limit of the student's kernel, in MiB.").tag(config=True)
+    # By the time the kernel starts, nbgrader has written into the folder the notebooks it
+    # restored from the source (hidden tests and oracles included); the course keeps its
+    # bookkeeping there too. The kernel sees the rest: the student's files and the released ones.
+    hidden_files = List(Unicode(), ["*.ipynb", ".course-*"], help="Globs of file names in the graded folder the kernel must not see.").tag(config=True)
 
     def create_kernel_manager(self):
         self.km = SandboxedKernelManager(
             kernel_name=self.kernel_name or "python3", config=self.config,
             files=Path(self.resources["metadata"]["path"]), limits=Limits(memory_bytes=self.memory_mb * 2**20),
+            hidden=tuple(self.hidden_files),
         )
         return self.km

@@ -16,6 +16,7 @@ private scratch directory, the only host path the sandbox may write to.
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import os
 import shutil
 import stat
@@ -31,6 +32,7 @@ import tinytorch
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Instance, default
+from traitlets import Tuple as TraitTuple
 
 from course.errors import CourseError
 
@@ -96,7 +98,9 @@ def check_sandbox(limits: Limits = Limits()) -> None:
         )
 
 
-def sandboxed(command: list[str], *, files: Path, ipc_dir: Path, limits: Limits) -> list[str]:
+def sandboxed(
+    command: list[str], *, files: Path, ipc_dir: Path, limits: Limits, hidden: tuple[str, ...] = (),
+) -> list[str]:
     """The argv that runs ``command`` in the sandbox, in a copy of ``files`` as working directory.
 
     Every regular file under ``files`` is bound read-only at its relative path
@@ -104,6 +108,7 @@ def sandboxed(command: list[str], *, files: Path, ipc_dir: Path, limits: Limits)
     new files that vanish with the sandbox, but changes nothing on the host.
     ``ipc_dir`` is bound read-write at its own path for the kernel's sockets
     and connection file; as root, the caller lends it to the sandbox's uid.
+    Files whose name matches a glob of ``hidden`` are left out.
     """
     workdir = f"{HOME}/{files.name}"
     uid = _sandbox_uid()
@@ -142,7 +147,7 @@ def sandboxed(command: list[str], *, files: Path, ipc_dir: Path, limits: Limits)
         *(arg for path in read_only for arg in ("--ro-bind", path, path)),
         *("--proc", "/proc", "--dev", "/dev"),
         *_tmpfs(HOME, limits.scratch_bytes),
-        *_copy_of(files, workdir),
+        *_copy_of(files, workdir, hidden),
         *("--bind", str(ipc_dir), str(ipc_dir)),
         *("--chdir", workdir),
         *_as_sandbox_uid(uid),
@@ -170,6 +175,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     """
 
     files = Instance(Path, help="The host folder whose files the kernel sees, read-only, in its working directory.")
+    hidden = TraitTuple(help="Globs of file names in that folder the kernel must not see.")
     limits = Instance(Limits, args=(), help="Resource limits of the sandbox.")
 
     _scratch: Path | None = None
@@ -244,7 +250,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             raise ValueError("SandboxedKernelManager needs files=<the submission folder>")
         assert self._scratch is not None
         command = super().format_kernel_cmd(extra_arguments)
-        return sandboxed(command, files=self.files, ipc_dir=self._scratch, limits=self.limits)
+        return sandboxed(command, files=self.files, ipc_dir=self._scratch, limits=self.limits, hidden=tuple(self.hidden))
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
@@ -296,7 +302,7 @@ def _dirs_above(paths: list[str]) -> list[str]:
     return [arg for parent in sorted(parents) for arg in ("--dir", parent)]
 
 
-def _copy_of(files: Path, workdir: str) -> list[str]:
+def _copy_of(files: Path, workdir: str, hidden: tuple[str, ...] = ()) -> list[str]:
     """Bind every regular file of ``files`` read-only below ``workdir``, in writable directories.
 
     Symlinks and special files are left out: a symlink could point anywhere on the host.
@@ -309,7 +315,7 @@ def _copy_of(files: Path, workdir: str) -> list[str]:
             args += ["--perms", "01777", "--dir", f"{workdir}/{relative / name}"]
         for name in sorted(names):
             path = os.path.join(folder, name)
-            if stat.S_ISREG(os.lstat(path).st_mode):
+            if stat.S_ISREG(os.lstat(path).st_mode) and not any(fnmatch.fnmatch(name, glob) for glob in hidden):
                 args += ["--ro-bind", path, f"{workdir}/{relative / name}"]
     return args
 
