@@ -161,3 +161,20 @@ def test_nbgraders_validate_is_stricter_about_stderr(tmp_path):
     result = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "validate", str(path)],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert "VALIDATION FAILED" in result.stdout and "progress" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_refused_swap_fails_the_test_and_leaves_no_oracle_bound():
+    """``replaced(...)`` undoes its swap on the grader's side whatever the kernel answers."""
+    import json
+    from types import SimpleNamespace
+
+    from course.grading.trusted_tests import SourceTests, TrustedTests
+
+    refusal = json.dumps({"op": "raise", "type": "PermissionError", "name": "PermissionError", "message": "no", "state": []})
+    link = SimpleNamespace(exchange=lambda text: refusal)
+    source = SourceTests(given=(("helpers", "def replaced(**names):\n    pass\nmeasure = 'the student'\n"),), kernel_names=(), tests={})
+    trusted = TrustedTests(source, link)
+    with pytest.raises(PermissionError):
+        with trusted.replaced(measure="the grader's oracle", extra="another oracle"):
+            raise AssertionError("the test body must not run")
+    assert trusted.namespace["measure"] == "the student" and "extra" not in trusted.namespace

@@ -361,9 +361,10 @@ class TrustedTests:
     def replaced(self, **functions: Any):
         """The given ``replaced`` helper, on both sides: the kernel's names are swapped too."""
         saved = {name: self.namespace.get(name, _MISSING) for name in functions}
-        self.namespace.update(functions)
-        self.bridge.request({"op": "bind", "names": functions})
         try:
+            self.namespace.update(functions)
+            # A kernel that refuses the bind fails the test; the grader's names are put back all the same.
+            self.bridge.request({"op": "bind", "names": functions})
             yield
         finally:
             for name, value in saved.items():
