@@ -178,3 +178,18 @@ def test_a_refused_swap_fails_the_test_and_leaves_no_oracle_bound():
         with trusted.replaced(measure="the grader's oracle", extra="another oracle"):
             raise AssertionError("the test body must not run")
     assert trusted.namespace["measure"] == "the student" and "extra" not in trusted.namespace
+
+
+def test_an_error_message_quoting_a_huge_answer_is_capped():
+    from course.grading.trusted_tests import ERROR_ROOM, Outputs
+
+    outputs = Outputs()
+    outputs.stream("stdout", "x" * (OUTPUT_LIMIT - 10))
+    try:
+        assert False, "y" * 10_000_000
+    except AssertionError as error:
+        outputs.error(error, "test_huge")
+    error = outputs.items[-1]
+    assert error.output_type == "error" and error.evalue.startswith("yyy") and error.evalue.endswith(TRUNCATED)
+    size = len(error.evalue) + sum(map(len, error.traceback))
+    assert size <= 2 * (ERROR_ROOM + len(TRUNCATED)), size

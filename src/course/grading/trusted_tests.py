@@ -51,6 +51,8 @@ READS_STUDENT_STATE = "reads-student-state"
 # The given helper that swaps notebook names for stand-ins: here it must swap them on both sides.
 SWAP_HELPER = "replaced"
 OUTPUT_LIMIT = 100_000
+# What an error may always say, even after the output cap is used up.
+ERROR_ROOM = 2_000
 TRUNCATED = "\n... Output truncated ...\n"
 AGENT = "__course_agent__"
 
@@ -133,7 +135,12 @@ class Outputs:
         if remote:
             lines += ["", "In the student's kernel:", *remote.rstrip().splitlines()]
         name = "CellTimeoutError" if isinstance(error, CellTimeout) else type(error).__name__
-        self.items.append(nbformat.v4.new_output("error", ename=name, evalue=str(error), traceback=lines))
+        # An assertion message may quote whatever the kernel returned: it shares the cell's output cap.
+        evalue = clip(str(error), max(self.left, ERROR_ROOM))
+        self.left -= len(evalue)
+        shown = clip("\n".join(lines), max(self.left, ERROR_ROOM)).split("\n")
+        self.left -= sum(map(len, shown))
+        self.items.append(nbformat.v4.new_output("error", ename=name, evalue=evalue, traceback=shown))
 
 
 class _Writer(io.TextIOBase):
