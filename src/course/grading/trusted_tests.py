@@ -19,6 +19,7 @@ import functools
 import io
 import json
 import os
+import queue
 import socket
 import struct
 import time
@@ -312,7 +313,7 @@ class KernelLink:
         reply = self.client.get_shell_msg(timeout=0)
         if reply["parent_header"].get("msg_id") != self.msg_id:
             return
-        self._drain_iopub()
+        self._drain_iopub(until_idle=True)
         if finishing:
             raise _Finished
         self.msg_id = None
@@ -328,11 +329,26 @@ class KernelLink:
     def _late(self) -> str:
         return f"the test ran past its {self.timeout:g} s limit and was interrupted"
 
-    def _drain_iopub(self) -> None:
-        while self.client.iopub_channel.msg_ready():
-            message = self.client.get_iopub_msg(timeout=0)
-            if message["parent_header"].get("msg_id") == self.msg_id and message["msg_type"] == "stream":
+    def _drain_iopub(self, until_idle: bool = False) -> None:
+        """Collect the execution's output; ``until_idle``: all of it.
+
+        The reply on the shell channel can overtake the last output on the
+        iopub channel (a large print under load): only the kernel's ``idle``
+        status for the execution says that its output is complete.
+        """
+        waiting = until_idle
+        give_up = time.monotonic() + 10
+        while self.client.iopub_channel.msg_ready() or (waiting and time.monotonic() < give_up and self.alive()):
+            try:
+                message = self.client.get_iopub_msg(timeout=0.2)
+            except queue.Empty:
+                continue
+            if message["parent_header"].get("msg_id") != self.msg_id:
+                continue
+            if message["msg_type"] == "stream":
                 self.outputs.stream(message["content"]["name"], message["content"]["text"])
+            elif message["msg_type"] == "status" and message["content"].get("execution_state") == "idle":
+                waiting = False
 
     def _interrupt(self) -> None:
         """Interrupt a kernel that ran past the deadline; one that ignores it is of no more use."""
