@@ -535,13 +535,17 @@ assert sum(int((p.data == 0).sum()) for p in _weights_of(_m2)) == math.floor(0.9
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_floor", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: the count is floored, never rounded; sparsity 0 and 1 are allowed.
+# Hidden tests: the count is floored, never rounded; sparsity 0 and 1 are allowed; the default sparsity is 0.9.
 ### BEGIN HIDDEN TESTS
 for _s, _expected in ((0.55, 9), (0.3, 5), (0.0, 0), (1.0, 18)):  # N = 18: 9.9 -> 9, 5.4 -> 5
     _m = _model_of([4, 3, 2], seed=23)
     magnitude_prune(_m, sparsity=_s)
     _zeros = sum(int((p.data == 0).sum()) for p in _weights_of(_m))
     assert _zeros == _expected, (_s, _zeros)
+_m = _model_of([4, 3, 2], seed=23)
+magnitude_prune(_m)  # sparsity=0.9: floor(16.2) = 16
+_zeros = sum(int((p.data == 0).sum()) for p in _weights_of(_m))
+assert _zeros == 16, f"the default sparsity is 0.9: 16 of 18 weights go, got {_zeros}"
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_global", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -557,7 +561,7 @@ assert np.all(_m.layers[2].weight.data == 0), "all 20 pruned weights come from l
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_in_place", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: in place, same objects, biases untouched, kept weights unchanged.
+# Hidden tests: in place (the caller's model is pruned), same objects, biases untouched, kept weights unchanged.
 ### BEGIN HIDDEN TESTS
 _m = _model_of([7, 6, 3], seed=25, bias_scale=0.001)  # tiny biases would be pruned if counted
 _params = _m.parameters()
@@ -571,6 +575,8 @@ for _p, _old in zip(_m.parameters(), _before):
     else:
         _kept = _p.data != 0
         assert np.array_equal(_p.data[_kept], _old[_kept]), "surviving weights keep their values"
+_zeros = sum(int((p.data == 0).sum()) for p in _weights_of(_m))  # 42 + 18 = 60 weights
+assert _zeros == math.floor(0.6 * 60), f"the caller's model must be pruned in place: {_zeros} zero weights"
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -662,7 +668,7 @@ assert np.array_equal(_single.layers[0].weight.data, _w), "a lone Linear is the 
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_structured_prune_l2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: importance is the L2 norm (not L1, not the max); exactly int(ratio * out) columns.
+# Hidden tests: importance is the L2 norm (not L1, not the max); exactly int(ratio * out) columns; the default ratio is 0.5.
 ### BEGIN HIDDEN TESTS
 _m = _model_of([4, 5, 2], seed=33)
 _m.layers[0].weight.data = np.array([
@@ -681,6 +687,9 @@ _m.layers[0].weight.data = np.tile(np.array([[1.0, -1.0, 1.0, 2.0, -1.0, 1.0]]),
 structured_prune(_m, prune_ratio=0.5)
 _zero_cols = np.all(_m.layers[0].weight.data == 0, axis=0)
 assert int(_zero_cols.sum()) == 3 and not _zero_cols[3]
+_m = _model_of([3, 10, 2], seed=39)
+structured_prune(_m)  # prune_ratio=0.5: int(5.0) = 5 of 10 neurons
+assert int(np.all(_m.layers[0].weight.data == 0, axis=0).sum()) == 5, "the default prune_ratio is 0.5"
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_structured_prune_details", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -785,7 +794,8 @@ assert abs(_error - np.sqrt(np.sum(_sigma[6:] ** 2))) < 1e-8, "Eckart-Young: the
 print(f"rank 6 of 15 keeps {np.sum(_S**2) / np.sum(_sigma**2):.1%} of the energy; low_rank_approximate: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: k = max(1, int(rank_ratio * min(m, n))) for tall, wide and tiny ratios; Tensors accepted; input untouched.
+# Hidden tests: k = max(1, int(rank_ratio * min(m, n))) for tall, wide and tiny ratios (default 0.5); Tensors accepted;
+# input untouched; factors of the input itself (at full rank they rebuild it).
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(41)
 for (_m, _n), _r, _k in (((7, 30), 0.5, 3), ((30, 7), 0.99, 6), ((12, 9), 0.01, 1), ((6, 6), 1.0, 6), ((9, 25), 0.35, 3)):
@@ -794,9 +804,14 @@ for (_m, _n), _r, _k in (((7, 30), 0.5, 3), ((30, 7), 0.99, 6), ((12, 9), 0.01, 
     _U, _S, _V = low_rank_approximate(_W, rank_ratio=_r)
     assert np.shape(_U) == (_m, _k) and np.shape(_S) == (_k,) and np.shape(_V) == (_k, _n), (_m, _n, _r)
     assert np.array_equal(_W, _copy)
+    if _k == min(_m, _n):
+        _rebuilt = np.asarray(_U, dtype=np.float64) @ np.diag(np.asarray(_S, dtype=np.float64)) @ np.asarray(_V, dtype=np.float64)
+        assert np.allclose(_rebuilt, _W, atol=1e-6), "at k = min(m, n) the factors rebuild the matrix"
 _T = Tensor(_rng.standard_normal((10, 8)))
 _U, _S, _V = low_rank_approximate(_T, rank_ratio=0.5)
 assert np.shape(_U) == (10, 4) and np.shape(_V) == (4, 8)
+_U, _S, _V = low_rank_approximate(_rng.standard_normal((9, 13)))  # rank_ratio=0.5: k = int(4.5) = 4
+assert np.shape(_U) == (9, 4) and np.shape(_S) == (4,) and np.shape(_V) == (4, 13), "the default rank_ratio is 0.5"
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_optimal", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -1161,7 +1176,8 @@ for _got, _want in zip(_student.parameters(), _expected.parameters()):
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_deterministic", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: the same seed gives the same losses and weights; minibatches are shuffled by the seed.
+# Hidden tests: the same seed gives the same losses and weights; minibatches are shuffled by the seed;
+# the defaults are epochs=20, learning_rate=0.1, batch_size=32, seed=0.
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(67)
 _X = _rng.standard_normal((50, 4)).astype(np.float32)
@@ -1174,6 +1190,14 @@ for _seed in (7, 7, 8):
     _runs.append((list(map(float, _h)), _snapshot(_student)))
 assert _runs[0][0] == _runs[1][0] and all(np.array_equal(a, b) for a, b in zip(_runs[0][1], _runs[1][1]))
 assert not all(np.array_equal(a, b) for a, b in zip(_runs[0][1], _runs[2][1])), "another seed shuffles differently"
+_by_default, _spelled_out = _model_of([4, 5, 3], seed=69), _model_of([4, 5, 3], seed=69)
+_h = train_with_distillation(_oracle_kd(_teacher, _by_default, 2.0, 0.5), _X, _y)
+_h_spelled_out = train_with_distillation(_oracle_kd(_teacher, _spelled_out, 2.0, 0.5), _X, _y,
+                                         epochs=20, learning_rate=0.1, batch_size=32, seed=0)
+assert len(_h) == 20, f"the default is 20 epochs, got {len(_h)} losses"
+assert list(map(float, _h)) == list(map(float, _h_spelled_out)) and all(
+    np.array_equal(a, b) for a, b in zip(_snapshot(_by_default), _snapshot(_spelled_out))
+), "the defaults are epochs=20, learning_rate=0.1, batch_size=32, seed=0"
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_history", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1478,7 +1502,7 @@ assert list(_q) == [-128, -28, 47, 127], list(_q)
 print("quantize_weights: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_parameters", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: scale, zero point and q for 8 and 4 bits on random weights.
+# Hidden tests: scale, zero point and q for 8, 6 and 4 bits on random weights; 8 bits by default.
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(81)
 for _bits, _w in ((8, _rng.standard_normal((20, 7))), (4, 0.3 * _rng.standard_normal((9, 9)) + 0.2), (6, _rng.uniform(-3, 1, 50))):
@@ -1488,6 +1512,10 @@ for _bits, _w in ((8, _rng.standard_normal((20, 7))), (4, 0.3 * _rng.standard_no
     assert abs(float(_scale) - _so) <= 1e-6 * _so and int(_zp) == _zo, (_bits, _scale, _zp)
     assert np.shape(_q) == _w.shape and np.asarray(_q).dtype == np.int8
     assert np.array_equal(np.asarray(_q), _qo), _bits
+_w = _rng.standard_normal((6, 5)).astype(np.float32)
+_q, _scale, _zp = quantize_weights(_w)  # bits=8
+_qo, _so, _zo = _oracle_quantize(_w, 8)
+assert abs(float(_scale) - _so) <= 1e-6 * _so and int(_zp) == _zo and np.array_equal(np.asarray(_q), _qo), "the default is 8 bits"
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_rounding", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1604,7 +1632,7 @@ assert abs(_info["max_abs_error"] - np.max(np.abs(_original - 0.25))) < 1e-6
 print("quantize_layer_weights: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_layer_weights_report", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: the returned figures, for an odd number of 4-bit weights.
+# Hidden tests: the returned figures, for an odd number of 4-bit weights; 8 bits by default.
 ### BEGIN HIDDEN TESTS
 with replaced(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
     _layer = _model_of([5, 3], seed=82).layers[0]
@@ -1615,6 +1643,10 @@ assert abs(float(_info["scale"]) - _so) <= 1e-6 * _so and int(_info["zero_point"
 assert _info["original_bytes"] == 60 and _info["quantized_bytes"] == 8, _info  # ceil(15 * 4 / 8)
 _err = float(np.max(np.abs(_w - _oracle_dequantize(_qo, _so, _zo))))
 assert abs(float(_info["max_abs_error"]) - _err) < 1e-6 and _err <= _so / 2 + 1e-6
+with replaced(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
+    _layer = _model_of([5, 3], seed=89).layers[0]
+    _info = quantize_layer_weights(_layer)  # bits=8
+assert _info["bits"] == 8 and _info["quantized_bytes"] == 15 and _layer.quantized["bits"] == 8, "the default is 8 bits"
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_layer_weights_state", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1739,6 +1771,7 @@ for _dtype, _bytes in (("float32", 4), ("float16", 2), ("int8", 1)):
     assert abs(_size["size_kb"] - _n * _bytes / 1024) < 1e-9 and abs(_size["size_mb"] - _n * _bytes / 1024**2) < 1e-12
     assert _size["dtype"] == _dtype
 assert CompressionMetrics.calculate_model_size(_m)["bytes_per_parameter"] == 4
+assert CompressionMetrics.calculate_model_size(_m)["dtype"] == "float32", "the default dtype is float32"
 for _bad in ("float64", "int4", "FLOAT32"):
     try:
         CompressionMetrics.calculate_model_size(_m, dtype=_bad)
@@ -1779,10 +1812,11 @@ _layer = Linear(2, 3)
 _layer.weight.data = np.array([[3.0, -1.0, 0.0], [4.0, 1.0, -2.0]])
 assert np.allclose(compute_neuron_importance(_layer), [5.0, np.sqrt(2), 2.0])
 print("compute_neuron_importance: visible tests passed")
-# Hidden tests: L1 and L2 on random layers, ValueError for an unknown method.
+# Hidden tests: L1 and L2 (the default) on random layers, ValueError for an unknown method.
 ### BEGIN HIDDEN TESTS
 _layer = _model_of([7, 5], seed=85).layers[0]
 assert np.shape(compute_neuron_importance(_layer, "l2")) == (5,)
+assert np.allclose(compute_neuron_importance(_layer), _oracle_importance(_layer, "l2"), rtol=1e-5), "the default method is 'l2'"
 assert np.allclose(compute_neuron_importance(_layer, "l2"), _oracle_importance(_layer, "l2"), rtol=1e-5)
 assert np.allclose(compute_neuron_importance(_layer, method="l1"), _oracle_importance(_layer, "l1"), rtol=1e-5)
 try:
@@ -1858,7 +1892,8 @@ for _sizes, _keep in (([5, 9, 4], 0.5), ([8, 12, 6], 0.3), ([3, 7, 2], 0.9)):
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_selection", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: the most important neurons are kept, in their original order; the next layer's bias is kept.
+# Hidden tests: the most important neurons are kept, in their original order; the next layer's bias is kept;
+# the default keep_ratio is 0.7.
 ### BEGIN HIDDEN TESTS
 _layer, _next = Linear(3, 5), Linear(5, 2)
 _layer.weight.data = np.array([[5.0, 0.1, 3.0, 0.2, 4.0]] * 3)
@@ -1871,10 +1906,16 @@ assert np.array_equal(_new.weight.data, _layer.weight.data[:, [0, 2, 4]])
 assert np.array_equal(_new.bias.data, [0.0, 2.0, 4.0])
 assert np.array_equal(_new_next.weight.data, _next.weight.data[[0, 2, 4]])
 assert np.array_equal(_new_next.bias.data, [7.0, -7.0])
+_wide, _wide_next = Linear(2, 10), Linear(10, 3)
+_wide.weight.data = np.tile(np.array([[3.0, 9.0, 1.0, 8.0, 2.0, 7.0, 6.0, 0.5, 5.0, 4.0]]), (2, 1))
+with replaced(compute_neuron_importance=_oracle_importance):
+    _new, _new_next = prune_layer_neurons(_wide, _wide_next)  # keep_ratio=0.7: the 7 strongest of 10
+assert np.array_equal(_new.weight.data, _wide.weight.data[:, [0, 1, 3, 5, 6, 8, 9]]), "the default keep_ratio is 0.7"
+assert np.array_equal(_new_next.weight.data, _wide_next.weight.data[[0, 1, 3, 5, 6, 8, 9]])
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_inputs_untouched", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-# Hidden tests: new layer objects; the inputs keep their shapes and values.
+# Hidden tests: new, smaller layer objects; the inputs keep their shapes and values.
 ### BEGIN HIDDEN TESTS
 _m = _model_of([6, 10, 4], seed=87, bias_scale=1.0)
 _layer, _next = _m.layers[0], _m.layers[2]
@@ -1882,6 +1923,7 @@ _before = _snapshot(_m)
 with replaced(compute_neuron_importance=_oracle_importance):
     _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.4)
 assert _new is not _layer and _new_next is not _next
+assert _new.weight.shape == (6, 4) and _new_next.weight.shape == (4, 4), "keep_ratio=0.4 keeps 4 of the 10 neurons"
 assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
 _new.weight.data[...] = 123.0
 _new_next.bias.data[...] = 123.0

@@ -33,6 +33,7 @@ CONTRACT_FUNCTIONS = (
     "prune_layer_neurons",
 )
 MIN_MUTANTS = 15
+DO_NOTHING = "does_nothing_"  # name prefix of the stubs that must earn nothing
 MODULE_LEVEL = "<module level>"
 
 
@@ -70,6 +71,13 @@ def test_every_function_has_mutants_and_alternatives(function, reference_code):
     assert any(
         function in v.defines for alt in load_alternatives() for v in alt.variants
     ), f"no correct/<style>/*.py defines {function}"
+
+
+@pytest.mark.parametrize("function", CONTRACT_FUNCTIONS)
+def test_every_function_has_a_do_nothing_stub(function):
+    """Nothing for nothing: each function's stubs (tests/grading/test_mutants.py checks they earn 0 points)."""
+    stubs = [m.name for m in load_mutants() if m.function == function and m.mistake.name.startswith(DO_NOTHING)]
+    assert stubs, f"wrong/{function}.py has no {DO_NOTHING}* mistake (returns its input, zeros, empty or None)"
 
 
 @pytest.mark.parametrize("mutant", load_mutants(), ids=lambda m: m.name)

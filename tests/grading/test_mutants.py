@@ -65,10 +65,31 @@ def test_mutant_loses_points_only_in_its_own_tests(grading, mutant: Mutant, test
     )
 
 
+DO_NOTHING = "does_nothing_"
+
+
+def do_nothing_mutants() -> list[Mutant]:
+    """The stubs of the catalogue: mistakes named ``does_nothing_*`` (input returned, zeros, empty, None)."""
+    return [m for m in load_mutants() if m.mistake.name.startswith(DO_NOTHING)]
+
+
+@pytest.mark.parametrize("mutant", do_nothing_mutants(), ids=lambda m: m.name)
+def test_do_nothing_earns_nothing(grading, mutant: Mutant, test_cells, reference_code):
+    """Nothing for nothing: a stub earns 0 points in every test cell of its function, visible or hidden."""
+    own = own_test_cells(mutant.function, test_cells)
+    assert own, f"{mutant.function} has no test cells named test_{mutant.function}[_*]"
+    earned = {cell: grading.scores[mutant.name][cell] for cell in own if grading.scores[mutant.name][cell][0] > 0}
+    assert not earned, (
+        f"{mutant.description} earns points: "
+        + ", ".join(f"{cell} {score:g}/{top:g}" for cell, (score, top) in earned.items())
+        + f"\n{mutant.diff(reference_code)}"
+    )
+
+
 def test_the_sandboxed_grader_gives_every_submission_the_same_scores(grading, sandboxed_grading):
     """Tests run by the grader instead of the kernel: no honest or wrong submission scores differently.
 
-    88 submissions (reference, correct rewrites, wrong ones) graded by stock
+    Every submission (reference, correct rewrites, wrong ones) graded by stock
     ``nbgrader autograde`` and by ``course autograde``: cell by cell, equal.
     """
     assert set(sandboxed_grading.scores) == set(grading.scores), sandboxed_grading.log[-3000:]

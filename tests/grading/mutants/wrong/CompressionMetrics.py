@@ -3,6 +3,8 @@
 from tests.grading.mutants import Mistake
 
 CELL = "CompressionMetrics"
+COUNT_DOC = 'total_bias and nonzero_parameters."""\n'  # stubs go right after the docstrings
+SIZE_DOC = 'anything else raises ValueError.\n        """\n'
 
 MUTANTS = [
     Mistake(
@@ -39,5 +41,30 @@ MUTANTS = [
         "nonzero_weights_only",
         "Counts nonzero entries of the weight matrices only.",
         ("np.count_nonzero(p.data)) for p in params)", "np.count_nonzero(p.data)) for p in params if p.ndim >= 2)"),
+    ),
+    Mistake(
+        "does_nothing_empty",
+        "A stub class whose methods return empty dicts.",
+        (COUNT_DOC, COUNT_DOC + "        return {}\n"),
+        (SIZE_DOC, SIZE_DOC + "        return {}\n"),
+    ),
+    Mistake(
+        "does_nothing_none",
+        "A stub class whose methods return None.",
+        (COUNT_DOC, COUNT_DOC + "        return None\n"),
+        (SIZE_DOC, SIZE_DOC + "        return None\n"),
+    ),
+    Mistake(
+        "does_nothing_zeros",
+        "A stub class whose methods return every documented key with the value 0 (and the dtype asked for).",
+        (
+            COUNT_DOC,
+            COUNT_DOC + '        return {"total_parameters": 0, "total_weights": 0, "total_bias": 0, "nonzero_parameters": 0}\n',
+        ),
+        (
+            SIZE_DOC,
+            SIZE_DOC + '        return {"total_parameters": 0, "bytes_per_parameter": 0, "total_bytes": 0,\n'
+            '                "size_kb": 0.0, "size_mb": 0.0, "dtype": dtype}\n',
+        ),
     ),
 ]

@@ -3,6 +3,9 @@
 from tests.grading.mutants import Mistake
 
 CELL = "KnowledgeDistillation"
+INIT_DOC = 'Raise ValueError if temperature <= 0 or alpha is outside [0, 1].\n        """\n'  # stubs go right after the docstrings
+LOSS_DOC = '(logits: (B, C) ndarrays or Tensors)."""\n'
+GRAD_DOC = 'an ndarray of shape (B, C)."""\n'
 SOFT_LOSS = "soft = np.sum(np.exp(log_p_teacher) * (log_p_teacher - _log_softmax_rows(s / T))) / batch"
 HARD_LOSS = "hard = -np.sum(y * _log_softmax_rows(s)) / batch"
 GRAD = "return (self.alpha * T * soft + (1 - self.alpha) * hard) / batch"
@@ -66,5 +69,24 @@ MUTANTS = [
         (SOFT_LOSS, SOFT_LOSS.removesuffix(" / batch")),
         (HARD_LOSS, HARD_LOSS.removesuffix(" / batch")),
         (GRAD, "return self.alpha * T * soft + (1 - self.alpha) * hard"),
+    ),
+    Mistake(
+        "does_nothing_zeros",
+        "A stub class: keeps the arguments unchecked, its loss is always 0.0 and its gradient zeros.",
+        (
+            INIT_DOC,
+            INIT_DOC + "        self.teacher_model, self.student_model = teacher_model, student_model\n"
+            "        self.temperature, self.alpha = temperature, alpha\n"
+            "        return\n",
+        ),
+        (LOSS_DOC, LOSS_DOC + "        return 0.0\n"),
+        (GRAD_DOC, GRAD_DOC + '        return np.zeros(np.shape(getattr(student_logits, "data", student_logits)))\n'),
+    ),
+    Mistake(
+        "does_nothing_none",
+        "A stub class whose methods do nothing: no attributes, no checks, None for the loss and the gradient.",
+        (INIT_DOC, INIT_DOC + "        return\n"),
+        (LOSS_DOC, LOSS_DOC + "        return None\n"),
+        (GRAD_DOC, GRAD_DOC + "        return None\n"),
     ),
 ]

@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "compress_model"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 ALL_PARAMS = "sum(p.size for p in model.parameters())"
 
 MUTANTS = [
@@ -81,5 +82,20 @@ MUTANTS = [
             '            raise ValueError(f"{key}={value} is out of range")\n',
             "",
         ),
+    ),
+    Mistake(
+        "does_nothing_empty",
+        "A stub that compresses nothing and returns an empty dict.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return {}\n"),
+    ),
+    Mistake(
+        "does_nothing_none",
+        "A stub that compresses nothing and returns None.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None\n"),
+    ),
+    Mistake(
+        "does_nothing_returns_model",
+        "A stub that returns its input model untouched instead of statistics.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return model\n"),
     ),
 ]

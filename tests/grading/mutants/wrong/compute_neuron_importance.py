@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "compute_neuron_importance"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 
 MUTANTS = [
     Mistake(
@@ -23,5 +24,20 @@ MUTANTS = [
         "squared_l2",
         "Returns the squared L2 norm (sum of squares, no square root).",
         ("np.linalg.norm(weight, axis=0)", "(weight ** 2).sum(axis=0)"),
+    ),
+    Mistake(
+        "does_nothing_zeros",
+        "A stub that returns zeros of shape (out_features,).",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return np.zeros(layer.weight.shape[1])\n"),
+    ),
+    Mistake(
+        "does_nothing_none",
+        "A stub that returns None.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None\n"),
+    ),
+    Mistake(
+        "does_nothing_returns_weights",
+        "A stub that returns the layer's weight matrix unchanged.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return layer.weight.data\n"),
     ),
 ]

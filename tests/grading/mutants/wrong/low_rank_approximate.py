@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "low_rank_approximate"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 FACTORS = "return U[:, :k], S[:k], Vt[:k, :]"
 
 MUTANTS = [
@@ -42,6 +43,21 @@ MUTANTS = [
             "    S = np.sqrt(np.clip(eigenvalues[:k], 0, None))\n"
             "    V = eigenvectors[:, :k].T\n"
             "    return (w @ V.T) / np.where(S > 0, S, 1.0), S, V",
+        ),
+    ),
+    Mistake(
+        "does_nothing_nones",
+        "A stub that returns (None, None, None).",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None, None, None\n"),
+    ),
+    Mistake(
+        "does_nothing_zeros",
+        "A stub that returns zero factors of the right shapes.",
+        (
+            END_OF_DOCSTRING,
+            END_OF_DOCSTRING + '    m, n = np.shape(getattr(weight_matrix, "data", weight_matrix))\n'
+            "    k = max(1, int(rank_ratio * min(m, n)))\n"
+            "    return np.zeros((m, k)), np.zeros(k), np.zeros((k, n))\n",
         ),
     ),
 ]

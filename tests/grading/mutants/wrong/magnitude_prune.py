@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "magnitude_prune"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 SELECTION = "pruned[np.argpartition(magnitudes, n_prune - 1)[:n_prune]] = True"
 
 MUTANTS = [
@@ -52,5 +53,15 @@ MUTANTS = [
         "signed_values",
         "Ranks the signed weights instead of their magnitudes, pruning large negative weights first.",
         ("np.abs(w.data).ravel()", "w.data.ravel()"),
+    ),
+    Mistake(
+        "does_nothing_returns_model",
+        "A stub that returns the model untouched, pruning nothing.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return model\n"),
+    ),
+    Mistake(
+        "does_nothing_none",
+        "A stub that prunes nothing and returns None.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None\n"),
     ),
 ]

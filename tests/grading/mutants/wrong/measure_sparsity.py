@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "measure_sparsity"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 
 MUTANTS = [
     Mistake(
@@ -44,5 +45,15 @@ MUTANTS = [
         "near_zero",
         "Counts weights with |w| < 1e-6 as zero instead of exactly zero.",
         ("np.count_nonzero(w == 0)", "np.count_nonzero(np.abs(w) < 1e-6)"),
+    ),
+    Mistake(
+        "does_nothing_zero",
+        "A stub that always returns 0.0.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return 0.0\n"),
+    ),
+    Mistake(
+        "does_nothing_none",
+        "A stub that returns None.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None\n"),
     ),
 ]

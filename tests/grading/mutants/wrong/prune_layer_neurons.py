@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "prune_layer_neurons"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 N_KEEP = "max(1, int(keep_ratio * layer.out_features))"
 
 MUTANTS = [
@@ -49,5 +50,20 @@ MUTANTS = [
             "    return layer, next_layer\n"
             "\n    new_layer = Linear(",
         ),
+    ),
+    Mistake(
+        "does_nothing_returns_inputs",
+        "A stub that returns the two given layers unchanged.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return layer, next_layer\n"),
+    ),
+    Mistake(
+        "does_nothing_nones",
+        "A stub that returns (None, None).",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None, None\n"),
+    ),
+    Mistake(
+        "does_nothing_returns_copies",
+        "A stub that returns unpruned copies of the two layers.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return copy.deepcopy(layer), copy.deepcopy(next_layer)\n"),
     ),
 ]

@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "quantize_layer_weights"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 
 MUTANTS = [
     Mistake(
@@ -29,5 +30,15 @@ MUTANTS = [
         "stores_dequantized",
         "Keeps the dequantised floats as layer.quantized['q'] instead of the integers.",
         ('{"q": q,', '{"q": restored,'),
+    ),
+    Mistake(
+        "does_nothing_empty",
+        "A stub that leaves the layer untouched and returns an empty dict.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return {}\n"),
+    ),
+    Mistake(
+        "does_nothing_none",
+        "A stub that leaves the layer untouched and returns None.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None\n"),
     ),
 ]

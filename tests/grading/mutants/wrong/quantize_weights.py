@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "quantize_weights"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 CODES = "np.round(w * (np.float32(1) / scale))"
 ZERO_POINT = "zero_point = int(np.clip(qmin - np.round(lo / scale), qmin, qmax))"
 
@@ -47,5 +48,23 @@ MUTANTS = [
         "unrounded_zero_point",
         "Uses the exact real zero point qmin - lo / scale without rounding it to an integer.",
         (ZERO_POINT, "zero_point = float(np.clip(qmin - lo / scale, qmin, qmax))"),
+    ),
+    Mistake(
+        "does_nothing_nones",
+        "A stub that returns (None, None, None).",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None, None, None\n"),
+    ),
+    Mistake(
+        "does_nothing_zeros",
+        "A stub that returns all-zero int8 codes with scale 0.0 and zero point 0.",
+        (
+            END_OF_DOCSTRING,
+            END_OF_DOCSTRING + '    return np.zeros(np.shape(getattr(weights, "data", weights)), dtype=np.int8), 0.0, 0\n',
+        ),
+    ),
+    Mistake(
+        "does_nothing_returns_input",
+        "A stub that returns the weights themselves as the codes, with scale 1.0 and zero point 0.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return weights, 1.0, 0\n"),
     ),
 ]

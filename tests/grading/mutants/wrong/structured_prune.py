@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "structured_prune"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 ZERO_BIAS = "        if layer.bias is not None:\n            layer.bias.data[drop] = 0.0\n"
 
 MUTANTS = [
@@ -51,5 +52,15 @@ MUTANTS = [
         ("prune_ratio * weight.shape[1]", "prune_ratio * weight.shape[0]"),
         ("np.linalg.norm(weight, axis=0)", "np.linalg.norm(weight, axis=1)"),
         ("        weight[:, drop] = 0.0\n" + ZERO_BIAS, "        weight[drop, :] = 0.0\n"),
+    ),
+    Mistake(
+        "does_nothing_returns_model",
+        "A stub that returns the model untouched, pruning nothing.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return model\n"),
+    ),
+    Mistake(
+        "does_nothing_none",
+        "A stub that prunes nothing and returns None.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None\n"),
     ),
 ]

@@ -3,6 +3,7 @@
 from tests.grading.mutants import Mistake
 
 CELL = "train_with_distillation"
+END_OF_DOCSTRING = '    """\n'  # the docstring's closing line: a stub's body goes right after it
 EPOCH_MEAN = "history.append(total / seen)"
 
 MUTANTS = [
@@ -58,5 +59,20 @@ MUTANTS = [
             "            kd.teacher_model.backward(-grad)\n"
             "            for param in student.parameters() + kd.teacher_model.parameters():",
         ),
+    ),
+    Mistake(
+        "does_nothing_empty",
+        "A stub that trains nothing and returns an empty history.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return []\n"),
+    ),
+    Mistake(
+        "does_nothing_none",
+        "A stub that trains nothing and returns None.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return None\n"),
+    ),
+    Mistake(
+        "does_nothing_zeros",
+        "A stub that trains nothing and returns a loss of 0.0 for every epoch.",
+        (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return [0.0] * epochs\n"),
     ),
 ]
