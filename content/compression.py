@@ -33,7 +33,14 @@
 # visible tests right below it and by hidden tests with other inputs.
 # Several small test cells per function give partial credit, and a bug in one
 # function never costs points in another function's tests. Keep the names and
-# signatures exactly as given.
+# signatures exactly as given. Only what your code computes counts, not how
+# it is written: numpy scalars are fine where a float is asked for, you may
+# keep your own attributes on the objects you are given, and printing costs
+# nothing (`print`, progress bars, logging and warnings are never marked
+# down; a failing check, an exception or running past a time or memory limit
+# is). One difference to know: nbgrader's **Validate** button lists a test
+# cell in which your code wrote to stderr (a `tqdm` bar, for instance) as
+# failed, although the grader gives it its points.
 #
 # **Units.** Arguments named `sparsity`, `prune_ratio`, `rank_ratio` and
 # `keep_ratio` are fractions in [0, 1]. Every sparsity you *report* is a
