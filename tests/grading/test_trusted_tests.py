@@ -8,14 +8,23 @@ whether a test cell's outputs hold an error.
 
 from __future__ import annotations
 
+import json
+import runpy
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from nbgrader.preprocessors import IgnorePattern
+from nbgrader.utils import determine_grade
+from traitlets.config import Config
 
+from course.content import REPO_ROOT
 from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, SandboxedExecute, TrustedExecute
-from course.grading.trusted_tests import OUTPUT_LIMIT, TRUNCATED
+from course.grading.trusted_tests import ERROR_ROOM, OUTPUT_LIMIT, TRUNCATED, Outputs, SourceTests, TrustedTests
 
 
 def cell(grade_id: str, source: str, *, grade: bool = False, solution: bool = False) -> nbformat.NotebookNode:
@@ -122,13 +131,8 @@ def test_output_costs_nothing(source, tmp_path):
     Scored as nbgrader's autograde scores, with the course's own configuration
     of the step that runs right after execution (IgnorePattern).
     """
-    import runpy
 
-    from nbgrader.preprocessors import IgnorePattern
-    from nbgrader.utils import determine_grade
-    from traitlets.config import Config
 
-    from course.content import REPO_ROOT
 
     chatty = (
         "import logging, sys, warnings\nfrom tqdm import tqdm\n\ndef answer(x):\n"
@@ -152,9 +156,6 @@ def test_nbgraders_validate_is_stricter_about_stderr(tmp_path):
 
     The notebook and the README tell students so; the grade does not depend on it.
     """
-    import subprocess
-    import sys
-
     nb = notebook("import sys\n\ndef answer(x):\n    print('progress', file=sys.stderr)\n    return x + 1\n")
     path = tmp_path / "chatty.ipynb"
     nbformat.write(nb, path)
@@ -165,10 +166,6 @@ def test_nbgraders_validate_is_stricter_about_stderr(tmp_path):
 
 def test_a_refused_swap_fails_the_test_and_leaves_no_oracle_bound():
     """``replaced(...)`` undoes its swap on the grader's side whatever the kernel answers."""
-    import json
-    from types import SimpleNamespace
-
-    from course.grading.trusted_tests import SourceTests, TrustedTests
 
     refusal = json.dumps({"op": "raise", "type": "PermissionError", "name": "PermissionError", "message": "no", "state": []})
     link = SimpleNamespace(exchange=lambda text: refusal)
@@ -181,8 +178,6 @@ def test_a_refused_swap_fails_the_test_and_leaves_no_oracle_bound():
 
 
 def test_an_error_message_quoting_a_huge_answer_is_capped():
-    from course.grading.trusted_tests import ERROR_ROOM, Outputs
-
     outputs = Outputs()
     outputs.stream("stdout", "x" * (OUTPUT_LIMIT - 10))
     try:
