@@ -56,10 +56,6 @@ def shown_text(html_file: Path) -> str:
     return "".join(parser.parts)
 
 
-def source_lines(nb: nbformat.NotebookNode) -> set[str]:
-    return {line.strip() for cell in nb.cells for line in cell.source.splitlines()}
-
-
 def hidden_lines(nb: nbformat.NotebookNode) -> set[str]:
     """Every non-blank line between the hidden-test delimiters of the source notebook."""
     hidden, inside = set(), False
@@ -73,10 +69,16 @@ def hidden_lines(nb: nbformat.NotebookNode) -> set[str]:
 
 
 def secret_lines(course: GradedCourse, student: str) -> set[str]:
-    """Hidden-test lines a student cannot know otherwise: not in the release, not in their own code."""
+    """Hidden-test lines a student cannot know otherwise: not in the release, not in their own code.
+
+    A hidden line that the public text already shows (as a line, or inside one, by the same rule as
+    `leaked`) is no secret: a call spelling out the defaults repeats the released signature.
+    """
     release = nbformat.read(course.root / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
     submitted = nbformat.read(course.notebook("submitted", student), as_version=4)
-    return hidden_lines(course.source) - source_lines(release) - source_lines(submitted)
+    public = "\n".join(cell.source for nb in (release, submitted) for cell in nb.cells)
+    hidden = hidden_lines(course.source)
+    return hidden - set(leaked(public, hidden))
 
 
 def leaked(text: str, secret: set[str]) -> list[str]:
