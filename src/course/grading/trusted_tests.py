@@ -177,6 +177,7 @@ class KernelLink:
         self.client.load_connection_info(km.get_connection_info())
         self.client.start_channels(hb=False, control=False)
         self.installed = False
+        self.idle = False
         self.conn: socket.socket | None = None
         self.poller = self._poller()
         self.begin(Outputs())
@@ -230,6 +231,7 @@ class KernelLink:
             )
             self.installed = True
         self.msg_id = self.client.execute(code, silent=False, store_history=False)
+        self.idle = False
 
     def _hang_up(self) -> None:
         if self.conn is not None:
@@ -336,9 +338,10 @@ class KernelLink:
         iopub channel (a large print under load): only the kernel's ``idle``
         status for the execution says that its output is complete.
         """
-        waiting = until_idle
         give_up = time.monotonic() + 10
-        while self.client.iopub_channel.msg_ready() or (waiting and time.monotonic() < give_up and self.alive()):
+        while self.client.iopub_channel.msg_ready() or (
+            until_idle and not self.idle and time.monotonic() < give_up and self.alive()
+        ):
             try:
                 message = self.client.get_iopub_msg(timeout=0.2)
             except queue.Empty:
@@ -348,7 +351,7 @@ class KernelLink:
             if message["msg_type"] == "stream":
                 self.outputs.stream(message["content"]["name"], message["content"]["text"])
             elif message["msg_type"] == "status" and message["content"].get("execution_state") == "idle":
-                waiting = False
+                self.idle = True  # may come before the reply: remembered for the wait above
 
     def _interrupt(self) -> None:
         """Interrupt a kernel that ran past the deadline; one that ignores it is of no more use."""
