@@ -112,8 +112,18 @@ class SimpleModel:
 # Some tests check a function that calls other functions of yours (the
 # pipeline calls the pruning functions, for example). To judge it on its own,
 # such a test temporarily puts stand-ins in place of the functions it calls,
-# with the helper below. Call your other functions by their names, as the
-# docstrings say, and this works without you doing anything.
+# with the helper `replaced` below. Call your other functions by their names,
+# as the docstrings say, and this works without you doing anything.
+#
+# Most tests compare a number or an array you return with the expected one
+# through `assert_close`, also below. It checks, in this order, that you
+# returned a number or an array of the expected shape (a list of the right
+# shape is fine, an empty or a broadcastable one is not), of a numeric dtype
+# (a fixed one where the docstring fixes it, such as `np.int8` for
+# quantised weights), with finite values, and that each value is within the
+# test's tolerance of the expected one; its message says which check failed.
+# The expected values are always computed from the test's own copy of the
+# inputs, made before your function is called.
 
 # %% nbgrader={"grade": false, "grade_id": "test_helpers", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import contextlib
@@ -134,6 +144,47 @@ def replaced(**functions):
                 namespace.pop(name, None)
             else:
                 namespace[name] = value
+
+
+def assert_close(answer, expected, *, what, rtol=0.0, atol=0.0, dtype=None):
+    """Fail, saying how, unless `answer` matches the number or array `expected`.
+
+    `answer` must have exactly the shape of `expected` (a single number for a
+    number), a numeric dtype (`dtype` itself when given), finite values, and
+    each value must lie within atol + rtol * |expected| of the expected one:
+    the tolerance depends on the expected values only. `what` names the
+    value in the message. With the default tolerances the match is exact.
+    """
+    expected = np.asarray(expected)
+    single = expected.ndim == 0
+    wanted = "a single number" if single else f"an array of shape {expected.shape}"
+    try:
+        got = np.asarray(answer)
+    except (TypeError, ValueError):  # an object that is not numeric data, or a ragged list
+        got = None
+    if got is None or got.dtype.kind not in "iuf":
+        raise AssertionError(f"{what}: expected {wanted}, got {answer!r:.200}")
+    if got.shape != expected.shape:
+        raise AssertionError(f"{what}: expected {wanted}, got {'a single number' if got.ndim == 0 else f'shape {got.shape}'}")
+    if dtype is not None and got.dtype != np.dtype(dtype):
+        raise AssertionError(f"{what}: expected dtype {np.dtype(dtype)}, got {got.dtype}")
+    finite = np.isfinite(expected)
+    not_finite = ~np.isfinite(got) & finite
+    if not_finite.any():
+        detail = f"got {got.item()!r}" if single else f"{int(not_finite.sum())} of its {got.size} values are nan or infinite"
+        raise AssertionError(f"{what}: {detail}, expected finite values")
+    gap = np.where(finite, np.abs(got.astype(np.float64) - np.where(finite, expected, 0).astype(np.float64)),
+                   np.where(got == expected, 0.0, np.inf))
+    allowed = atol + rtol * np.abs(np.where(finite, expected, 0).astype(np.float64))
+    wrong = ~(gap <= allowed)
+    if wrong.any():
+        if single:
+            raise AssertionError(f"{what}: got {got.item()!r}, off by {float(gap):.3g} (allowed: {float(allowed):.3g})")
+        worst = np.unravel_index(int(np.argmax(np.where(wrong, gap - allowed, -np.inf))), gap.shape)
+        raise AssertionError(
+            f"{what}: {int(wrong.sum())} of {got.size} values are off; at index {tuple(int(i) for i in worst)} "
+            f"the answer is {got[worst].item()!r}, off by {gap[worst]:.3g} (allowed: {allowed[worst]:.3g})"
+        )
 
 
 # %% [markdown]
@@ -168,6 +219,25 @@ def _model_of(sizes, seed, relu=True, bias_scale=0.1):
 
 def _snapshot(model):
     return [p.data.copy() for p in model.parameters()]
+
+
+def _shapes(model):
+    return [tuple(p.shape) for p in model.parameters()]
+
+
+def _assert_arrays(got, expected, *, what, rtol=0.0, atol=0.0):
+    """Two lists of arrays (snapshots) match: as many arrays, each of the same shape, close (exact by default).
+
+    A model emptied by the kernel has no parameters to compare: that fails, where zip() would stop early and pass.
+    """
+    assert len(got) == len(expected), f"{what}: {len(got)} parameter arrays, expected {len(expected)}"
+    for index, (value, want) in enumerate(zip(got, expected)):
+        assert_close(value, want, what=f"{what}, parameter {index}", rtol=rtol, atol=atol)
+
+
+def _assert_parameters(model, expected, *, what, rtol=0.0, atol=0.0):
+    """The model's parameters are the arrays of the snapshot `expected` (see _assert_arrays)."""
+    _assert_arrays(_snapshot(model), expected, what=what, rtol=rtol, atol=atol)
 
 
 def _oracle_sparsity(model):
@@ -426,10 +496,10 @@ def measure_sparsity(model) -> float:
 np.random.seed(0)
 _layer1, _layer2 = Linear(4, 3), Linear(3, 2)
 _model = SimpleModel(_layer1, ReLU(), _layer2)
-assert measure_sparsity(_model) == 0.0, "a fresh model has no zero weights (its zero biases do not count)"
+assert_close(measure_sparsity(_model), 0.0, what="a fresh model (no zero weights; its zero biases do not count)")
 _layer1.weight.data[0, 0] = 0.0
 _layer1.weight.data[1, 1] = 0.0
-assert abs(measure_sparsity(_model) - 100 * 2 / 18) < 1e-9, "2 of the 18 weights are zero: 11.11%"
+assert_close(measure_sparsity(_model), 100 * 2 / 18, atol=1e-9, what="2 of the 18 weights zero (11.11%)")
 print("measure_sparsity: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_measure_sparsity_percent", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -438,11 +508,11 @@ print("measure_sparsity: visible tests passed")
 _m = _model_of([5, 4, 3], seed=11)
 for _p in _weights_of(_m):
     _p.data[...] = 0.0
-assert abs(float(measure_sparsity(_m)) - 100.0) < 1e-9
+assert_close(measure_sparsity(_m), 100.0, atol=1e-9, what="all weights zero")
 _m = _model_of([2, 5, 2], seed=12)  # 10 + 10 weights
 _m.layers[0].weight.data[0, :] = 0.0  # 5 zeros in layer 1
 _m.layers[2].weight.data[:, 1] = 0.0  # 5 zeros in layer 2
-assert abs(float(measure_sparsity(_m)) - 50.0) < 1e-9
+assert_close(measure_sparsity(_m), 50.0, atol=1e-9, what="10 of 20 weights zero, across two layers")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_measure_sparsity_biases", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -450,21 +520,21 @@ assert abs(float(measure_sparsity(_m)) - 50.0) < 1e-9
 ### BEGIN HIDDEN TESTS
 _m = _model_of([3, 7, 2], seed=13, bias_scale=0.0)  # all biases exactly zero
 _m.layers[0].weight.data[1, 2] = 0.0
-assert abs(float(measure_sparsity(_m)) - 100 * 1 / 35) < 1e-9
+assert_close(measure_sparsity(_m), 100 * 1 / 35, atol=1e-9, what="zero biases do not count")
 _m.layers[0].bias.data[:] = 5.0
-assert abs(float(measure_sparsity(_m)) - 100 * 1 / 35) < 1e-9
+assert_close(measure_sparsity(_m), 100 * 1 / 35, atol=1e-9, what="nonzero biases do not count")
 _m.layers[2].weight.data[0, 0] = 1e-8  # tiny is not zero
 _m.layers[2].weight.data[1, 1] = -1e-30
-assert abs(float(measure_sparsity(_m)) - 100 * 1 / 35) < 1e-9, "only entries exactly equal to 0 count"
+assert_close(measure_sparsity(_m), 100 * 1 / 35, atol=1e-9, what="only entries exactly equal to 0 count")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_measure_sparsity_edge", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Hidden tests: a model with no weight matrix; factorised layers count their factors.
 ### BEGIN HIDDEN TESTS
-assert float(measure_sparsity(SimpleModel(ReLU()))) == 0.0
-assert float(measure_sparsity(SimpleModel())) == 0.0
+assert_close(measure_sparsity(SimpleModel(ReLU())), 0.0, what="a model without weight matrices")
+assert_close(measure_sparsity(SimpleModel()), 0.0, what="a model without layers")
 _lr = LowRankLinear(np.array([[0.0], [1.0], [2.0]]), np.array([[0.0, 0.0, 3.0]]), np.zeros(3))
-assert abs(float(measure_sparsity(SimpleModel(_lr))) - 50.0) < 1e-9
+assert_close(measure_sparsity(SimpleModel(_lr)), 50.0, atol=1e-9, what="a LowRankLinear's factors")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -517,6 +587,7 @@ _layer2.weight.data = np.array([[0.5, -7.0], [0.05, 8.0], [-0.6, 0.9]])
 _model = SimpleModel(_layer1, ReLU(), _layer2)
 _result = magnitude_prune(_model, sparsity=0.5)
 assert _result is _model, "magnitude_prune returns the same model object"
+assert _layer1.weight.shape == (4, 3) and _layer2.weight.shape == (3, 2), "prune in place: the weight matrices keep their shapes"
 _zeros = sum(int((p.data == 0).sum()) for p in _model.parameters() if p.ndim >= 2)
 assert _zeros == 9, f"50% of 18 weights is exactly 9 zeros, got {_zeros}"
 assert np.all(_layer1.weight.data[2] != 0), "the largest weights survive"
@@ -531,13 +602,16 @@ _rng = np.random.default_rng(21)
 for _p in _weights_of(_m):  # magnitudes from {1, 2, 3} only: ties everywhere
     _p.data = _rng.choice([1.0, 2.0, 3.0], size=_p.shape) * _rng.choice([-1.0, 1.0], size=_p.shape)
 _before = np.concatenate([np.abs(p.data).ravel() for p in _weights_of(_m)])
+_shapes_before = _shapes(_m)
 magnitude_prune(_m, sparsity=0.37)  # floor(18.5) = 18
+assert _shapes(_m) == _shapes_before, "prune in place: every parameter keeps its shape"
 _after = np.concatenate([p.data.ravel() for p in _weights_of(_m)])
 assert int((_after == 0).sum()) == 18, int((_after == 0).sum())
 assert _before[_after == 0].max() <= _before[_after != 0].min()
 _m2 = _model_of([8, 6, 3], seed=22)  # 48 + 18 = 66 weights
 magnitude_prune(_m2, sparsity=0.9)
 magnitude_prune(_m2, sparsity=0.95)  # a second pass starts from 59 exact zeros
+assert _shapes(_m2) == [(8, 6), (6,), (6, 3), (3,)], "prune in place: every parameter keeps its shape"
 assert sum(int((p.data == 0).sum()) for p in _weights_of(_m2)) == math.floor(0.95 * 66)
 ### END HIDDEN TESTS
 
@@ -547,10 +621,12 @@ assert sum(int((p.data == 0).sum()) for p in _weights_of(_m2)) == math.floor(0.9
 for _s, _expected in ((0.55, 9), (0.3, 5), (0.0, 0), (1.0, 18)):  # N = 18: 9.9 -> 9, 5.4 -> 5
     _m = _model_of([4, 3, 2], seed=23)
     magnitude_prune(_m, sparsity=_s)
+    assert _shapes(_m) == [(4, 3), (3,), (3, 2), (2,)], "prune in place: every parameter keeps its shape"
     _zeros = sum(int((p.data == 0).sum()) for p in _weights_of(_m))
     assert _zeros == _expected, (_s, _zeros)
 _m = _model_of([4, 3, 2], seed=23)
 magnitude_prune(_m)  # sparsity=0.9: floor(16.2) = 16
+assert _shapes(_m) == [(4, 3), (3,), (3, 2), (2,)], "prune in place: every parameter keeps its shape"
 _zeros = sum(int((p.data == 0).sum()) for p in _weights_of(_m))
 assert _zeros == 16, f"the default sparsity is 0.9: 16 of 18 weights go, got {_zeros}"
 ### END HIDDEN TESTS
@@ -563,8 +639,8 @@ _m.layers[0].weight.data = 10.0 + np.abs(_m.layers[0].weight.data)  # every weig
 _m.layers[2].weight.data = 0.01 * _m.layers[2].weight.data
 _big = _m.layers[0].weight.data.copy()
 magnitude_prune(_m, sparsity=0.5)
-assert np.array_equal(_m.layers[0].weight.data, _big), "layer 1 only has large weights: none may go"
-assert np.all(_m.layers[2].weight.data == 0), "all 20 pruned weights come from layer 2"
+assert_close(_m.layers[0].weight.data, _big, what="layer 1 (only large weights: none may go)")
+assert_close(_m.layers[2].weight.data, np.zeros((4, 5)), what="layer 2 (all 20 pruned weights come from it)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_magnitude_prune_in_place", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -572,16 +648,17 @@ assert np.all(_m.layers[2].weight.data == 0), "all 20 pruned weights come from l
 ### BEGIN HIDDEN TESTS
 _m = _model_of([7, 6, 3], seed=25, bias_scale=0.001)  # tiny biases would be pruned if counted
 _params = _m.parameters()
-_arrays = [p.data for p in _params]
 _before = _snapshot(_m)
 assert magnitude_prune(_m, sparsity=0.6) is _m
-assert all(a is b for a, b in zip(_params, _m.parameters()))
-for _p, _old in zip(_m.parameters(), _before):
+_after = _m.parameters()
+assert len(_after) == len(_params) and all(a is b for a, b in zip(_params, _after)), "the same parameter objects"
+for _p, _old in zip(_after, _before):
+    assert _p.shape == _old.shape, "prune in place: every parameter keeps its shape"
     if _p.ndim < 2:
-        assert np.array_equal(_p.data, _old), "biases must not change"
+        assert_close(_p.data, _old, what="a bias (biases must not change)")
     else:
         _kept = _p.data != 0
-        assert np.array_equal(_p.data[_kept], _old[_kept]), "surviving weights keep their values"
+        assert_close(_p.data[_kept], _old[_kept], what="the surviving weights (they keep their values)")
 _zeros = sum(int((p.data == 0).sum()) for p in _weights_of(_m))  # 42 + 18 = 60 weights
 assert _zeros == math.floor(0.6 * 60), f"the caller's model must be pruned in place: {_zeros} zero weights"
 ### END HIDDEN TESTS
@@ -598,7 +675,7 @@ for _bad in (-0.1, 1.5, float("nan")):
         pass
     else:
         raise AssertionError(f"sparsity={_bad} must raise ValueError")
-    assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+    _assert_parameters(_m, _before, what=f"the model after sparsity={_bad} (left as it was)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -651,6 +728,7 @@ _layer1.bias.data = np.arange(1.0, 7.0)
 _head_before = _layer2.weight.data.copy()
 _model = SimpleModel(_layer1, ReLU(), _layer2)
 assert structured_prune(_model, prune_ratio=0.5) is _model
+assert _layer1.weight.shape == (4, 6) and _layer1.bias.shape == (6,), "prune in place: the layer keeps its shapes"
 _zero_columns = np.flatnonzero(np.all(_layer1.weight.data == 0, axis=0))
 assert list(_zero_columns) == [1, 3, 5], f"the three weakest columns go, got {list(_zero_columns)}"
 assert list(_layer1.bias.data) == [1.0, 0.0, 3.0, 0.0, 5.0, 0.0], "their bias entries go too"
@@ -665,13 +743,14 @@ _m.layers[4].weight.data *= 0.001  # a head with tiny weights is still never pru
 _head = _m.layers[4].weight.data.copy()
 _head_bias = _m.layers[4].bias.data.copy()
 structured_prune(_m, prune_ratio=0.5)
+assert _shapes(_m) == [(6, 10), (10,), (10, 8), (8,), (8, 4), (4,)], "prune in place: every parameter keeps its shape"
 assert np.array_equal(_m.layers[4].weight.data, _head) and np.array_equal(_m.layers[4].bias.data, _head_bias)
 assert int(np.all(_m.layers[0].weight.data == 0, axis=0).sum()) == 5
 assert int(np.all(_m.layers[2].weight.data == 0, axis=0).sum()) == 4
 _single = _model_of([5, 3], seed=32)
 _w = _single.layers[0].weight.data.copy()
 structured_prune(_single, prune_ratio=0.9)
-assert np.array_equal(_single.layers[0].weight.data, _w), "a lone Linear is the head"
+assert_close(_single.layers[0].weight.data, _w, what="a lone Linear (it is the head)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_structured_prune_l2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -685,17 +764,21 @@ _m.layers[0].weight.data = np.array([
     [0.0, 0.9, 0.0, 4.0, 1.4],
 ])  # L2: 3, 1.8, 1.7, 8, 2.8 -> {2, 1} ; L1 would pick {2, 0} ; the max would pick {1, 4}
 structured_prune(_m, prune_ratio=0.5)  # int(2.5) = 2 neurons
+assert _shapes(_m) == [(4, 5), (5,), (5, 2), (2,)], "prune in place: every parameter keeps its shape"
 assert list(np.flatnonzero(np.all(_m.layers[0].weight.data == 0, axis=0))) == [1, 2]
 _m = _model_of([3, 8, 2], seed=34)
 structured_prune(_m, prune_ratio=0.6)  # int(4.8) = 4, not round(4.8) = 5
+assert _m.layers[0].weight.shape == (3, 8), "prune in place: every parameter keeps its shape"
 assert int(np.all(_m.layers[0].weight.data == 0, axis=0).sum()) == 4
 _m = _model_of([3, 6, 2], seed=35)
 _m.layers[0].weight.data = np.tile(np.array([[1.0, -1.0, 1.0, 2.0, -1.0, 1.0]]), (3, 1))  # five-way tie
 structured_prune(_m, prune_ratio=0.5)
+assert _m.layers[0].weight.shape == (3, 6), "prune in place: every parameter keeps its shape"
 _zero_cols = np.all(_m.layers[0].weight.data == 0, axis=0)
 assert int(_zero_cols.sum()) == 3 and not _zero_cols[3]
 _m = _model_of([3, 10, 2], seed=39)
 structured_prune(_m)  # prune_ratio=0.5: int(5.0) = 5 of 10 neurons
+assert _m.layers[0].weight.shape == (3, 10), "prune in place: every parameter keeps its shape"
 assert int(np.all(_m.layers[0].weight.data == 0, axis=0).sum()) == 5, "the default prune_ratio is 0.5"
 ### END HIDDEN TESTS
 
@@ -707,6 +790,7 @@ _layer = _m.layers[0]
 _next = _m.layers[2].weight.data.copy()
 _w_before, _b_before = _layer.weight.data.copy(), _layer.bias.data.copy()
 structured_prune(_m, prune_ratio=0.25)
+assert _shapes(_m) == [(5, 8), (8,), (8, 3), (3,)], "prune in place: every parameter keeps its shape"
 _gone = np.all(_m.layers[0].weight.data == 0, axis=0)
 assert int(_gone.sum()) == 2
 assert np.all(_m.layers[0].bias.data[_gone] == 0)
@@ -728,11 +812,11 @@ for _bad in (-0.5, 1.01):
         pass
     else:
         raise AssertionError(f"prune_ratio={_bad} must raise ValueError")
-    assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+    _assert_parameters(_m, _before, what=f"the model after prune_ratio={_bad} (left as it was)")
 _m = _model_of([4, 6, 2], seed=38)
 _before = _snapshot(_m)
 assert structured_prune(_m, prune_ratio=0.0) is _m
-assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+_assert_parameters(_m, _before, what="the model after prune_ratio=0 (unchanged)")
 ### END HIDDEN TESTS
 
 # %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_pruning", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -793,11 +877,12 @@ def low_rank_approximate(weight_matrix, rank_ratio=0.5):
 
 # %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_visible", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _W = np.random.default_rng(3).standard_normal((20, 15))
-_U, _S, _V = low_rank_approximate(_W, rank_ratio=0.4)  # k = int(0.4 * 15) = 6
-assert _U.shape == (20, 6) and _S.shape == (6,) and _V.shape == (6, 15), (_U.shape, _S.shape, _V.shape)
 _sigma = np.linalg.svd(_W, compute_uv=False)
+_U, _S, _V = low_rank_approximate(_W.copy(), rank_ratio=0.4)  # k = int(0.4 * 15) = 6; the test keeps _W for itself
+assert _U.shape == (20, 6) and _S.shape == (6,) and _V.shape == (6, 15), (_U.shape, _S.shape, _V.shape)
 _error = np.linalg.norm(_W - _U @ np.diag(_S) @ _V)
-assert abs(_error - np.sqrt(np.sum(_sigma[6:] ** 2))) < 1e-8, "Eckart-Young: the error is the discarded singular values"
+assert_close(_error, np.sqrt(np.sum(_sigma[6:] ** 2)), atol=1e-8,
+             what="the error of the rank-6 approximation (Eckart-Young: that of the discarded singular values)")
 print(f"rank 6 of 15 keeps {np.sum(_S**2) / np.sum(_sigma**2):.1%} of the energy; low_rank_approximate: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_shapes", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -810,10 +895,10 @@ for (_m, _n), _r, _k in (((7, 30), 0.5, 3), ((30, 7), 0.99, 6), ((12, 9), 0.01, 
     _copy = _W.copy()
     _U, _S, _V = low_rank_approximate(_W, rank_ratio=_r)
     assert np.shape(_U) == (_m, _k) and np.shape(_S) == (_k,) and np.shape(_V) == (_k, _n), (_m, _n, _r)
-    assert np.array_equal(_W, _copy)
+    assert_close(_W, _copy, what="the input matrix (it must not be modified)")
     if _k == min(_m, _n):
         _rebuilt = np.asarray(_U, dtype=np.float64) @ np.diag(np.asarray(_S, dtype=np.float64)) @ np.asarray(_V, dtype=np.float64)
-        assert np.allclose(_rebuilt, _W, atol=1e-6), "at k = min(m, n) the factors rebuild the matrix"
+        assert_close(_rebuilt, _copy, rtol=1e-5, atol=1e-6, what="the product of the factors at k = min(m, n) (the matrix itself)")
 _T = Tensor(_rng.standard_normal((10, 8)))
 _U, _S, _V = low_rank_approximate(_T, rank_ratio=0.5)
 assert np.shape(_U) == (10, 4) and np.shape(_V) == (4, 8)
@@ -827,22 +912,25 @@ assert np.shape(_U) == (9, 4) and np.shape(_S) == (4,) and np.shape(_V) == (4, 1
 _rng = np.random.default_rng(42)
 for _shape, _r in (((16, 11), 0.3), ((9, 24), 0.5), ((13, 13), 0.8)):
     _W = _rng.standard_normal(_shape) @ np.diag(np.linspace(3, 0.1, _shape[1]))
-    _U, _S, _V = (np.asarray(a, dtype=np.float64) for a in low_rank_approximate(_W, rank_ratio=_r))
     _Uo, _So, _Vo = _oracle_low_rank(_W, _r)
-    assert np.allclose(_U @ np.diag(_S) @ _V, _Uo @ np.diag(_So) @ _Vo, atol=1e-8)
+    _U, _S, _V = (np.asarray(a, dtype=np.float64) for a in low_rank_approximate(_W.copy(), rank_ratio=_r))
+    assert_close(_U @ np.diag(_S) @ _V, _Uo @ np.diag(_So) @ _Vo, rtol=1e-5, atol=1e-8, what=f"the rank-k approximation of a {_shape} matrix")
 _W32 = Tensor(_rng.standard_normal((20, 12)))
-_U, _S, _V = (np.asarray(a, dtype=np.float64) for a in low_rank_approximate(_W32, rank_ratio=0.25))
 _Uo, _So, _Vo = _oracle_low_rank(_W32, 0.25)
 _scale = np.linalg.norm(_W32.data)
-assert np.linalg.norm(_U @ np.diag(_S) @ _V - _Uo @ np.diag(_So) @ _Vo) < 1e-4 * _scale
+_U, _S, _V = (np.asarray(a, dtype=np.float64) for a in low_rank_approximate(copy.deepcopy(_W32), rank_ratio=0.25))
+_product, _best = _U @ np.diag(_S) @ _V, _Uo @ np.diag(_So) @ _Vo
+assert_close(_product, _best, atol=1e-4 * _scale, what="the rank-3 approximation of a float32 Tensor")
+assert np.linalg.norm(_product - _best) < 1e-4 * _scale
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_low_rank_approximate_singular_values", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Hidden tests: S holds the k largest singular values in descending order.
 ### BEGIN HIDDEN TESTS
 _W = np.random.default_rng(43).standard_normal((14, 10))
-_U, _S, _V = low_rank_approximate(_W, rank_ratio=0.6)
-assert np.allclose(np.asarray(_S, dtype=np.float64), np.linalg.svd(_W, compute_uv=False)[:6], rtol=1e-6)
+_sigma = np.linalg.svd(_W, compute_uv=False)
+_U, _S, _V = low_rank_approximate(_W.copy(), rank_ratio=0.6)
+assert_close(_S, _sigma[:6], rtol=1e-6, atol=1e-8, what="S (the 6 largest singular values)")
 assert np.all(np.diff(np.asarray(_S)) <= 0)
 ### END HIDDEN TESTS
 
@@ -979,11 +1067,13 @@ assert (_kd.teacher_model, _kd.student_model, _kd.temperature, _kd.alpha) == ("t
 _s = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
 _t = np.array([[3.0, 0.5, 0.2], [0.1, 3.5, 0.4]])
 _y = np.array([0, 1])
+_ce = -np.mean(np.log(np.exp(_s[[0, 1], _y]) / np.exp(_s).sum(axis=1)))  # computed before your code sees _s
 _loss = _kd.distillation_loss(_s, _t, _y)
-assert isinstance(_loss, float) and _loss > 0, _loss
-_ce = -np.mean(np.log(np.exp(_s[[0, 1], _y]) / np.exp(_s).sum(axis=1)))
-assert abs(KnowledgeDistillation(None, None, 4.0, 0.0).distillation_loss(_s, _t, _y) - _ce) < 1e-9, "alpha=0 is plain cross-entropy"
-assert abs(KnowledgeDistillation(None, None, 4.0, 1.0).distillation_loss(_t, _t, _y)) < 1e-9, "a student equal to its teacher has no soft loss"
+assert isinstance(_loss, float) and np.isfinite(_loss) and _loss > 0, f"the loss is a positive, finite Python float, got {_loss!r}"
+assert_close(KnowledgeDistillation(None, None, 4.0, 0.0).distillation_loss(_s, _t, _y), _ce, atol=1e-9,
+             what="the loss at alpha=0 (plain cross-entropy)")
+assert_close(KnowledgeDistillation(None, None, 4.0, 1.0).distillation_loss(_t, _t, _y), 0.0, atol=1e-9,
+             what="the loss at alpha=1 of a student equal to its teacher (no soft loss)")
 assert _kd.distillation_grad(_s, _t, _y).shape == (2, 3)
 print("KnowledgeDistillation: visible tests passed")
 
@@ -1008,8 +1098,9 @@ _rng = np.random.default_rng(51)
 for _T, _a, (_B, _C) in ((1.0, 0.5, (5, 4)), (3.0, 0.7, (8, 10)), (7.5, 0.25, (3, 6))):
     _s, _t = 2 * _rng.standard_normal((_B, _C)), 3 * _rng.standard_normal((_B, _C))
     _y = _rng.integers(0, _C, _B)
-    _got = KnowledgeDistillation(None, None, _T, _a).distillation_loss(_s, _t, _y)
-    assert abs(_got - _oracle_kd_loss(_s, _t, _y, _T, _a)) <= 1e-6 * max(1.0, abs(_got)), (_T, _a, _got)
+    _expected = _oracle_kd_loss(_s, _t, _y, _T, _a)
+    _got = KnowledgeDistillation(None, None, _T, _a).distillation_loss(_s.copy(), _t.copy(), _y.copy())
+    assert_close(_got, _expected, rtol=1e-6, atol=1e-6, what=f"the loss at T={_T}, alpha={_a}")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_soft_term", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1018,8 +1109,9 @@ for _T, _a, (_B, _C) in ((1.0, 0.5, (5, 4)), (3.0, 0.7, (8, 10)), (7.5, 0.25, (3
 _s = np.array([[4.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 _t = np.array([[0.0, 2.0, 1.0], [3.0, 0.0, 0.0]])
 for _T in (1.0, 2.0, 5.0):
-    _got = KnowledgeDistillation(None, None, _T, 1.0).distillation_loss(_s, _t, np.array([0, 1]))
-    assert abs(_got - _oracle_kd_loss(_s, _t, np.array([0, 1]), _T, 1.0)) < 1e-8, (_T, _got)
+    _expected = _oracle_kd_loss(_s, _t, np.array([0, 1]), _T, 1.0)
+    _got = KnowledgeDistillation(None, None, _T, 1.0).distillation_loss(_s.copy(), _t.copy(), np.array([0, 1]))
+    assert_close(_got, _expected, atol=1e-8, what=f"the soft term alone (alpha=1) at T={_T}")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_soft_labels", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1028,10 +1120,12 @@ for _T in (1.0, 2.0, 5.0):
 _rng = np.random.default_rng(52)
 _s, _t = _rng.standard_normal((6, 5)), _rng.standard_normal((6, 5))
 _rows = _rng.dirichlet(np.ones(5), size=6)
-_kd = KnowledgeDistillation(None, None, 2.0, 0.4)
-assert abs(_kd.distillation_loss(_s, _t, _rows) - _oracle_kd_loss(_s, _t, _rows, 2.0, 0.4)) < 1e-8
 _ids = np.array([4, 0, 2, 2, 1, 3])
-assert abs(_kd.distillation_loss(_s, _t, np.eye(5)[_ids]) - _kd.distillation_loss(_s, _t, _ids)) < 1e-9
+_expected_rows, _expected_ids = _oracle_kd_loss(_s, _t, _rows, 2.0, 0.4), _oracle_kd_loss(_s, _t, _ids, 2.0, 0.4)
+_kd = KnowledgeDistillation(None, None, 2.0, 0.4)
+assert_close(_kd.distillation_loss(_s.copy(), _t.copy(), _rows.copy()), _expected_rows, atol=1e-8, what="the loss for probability rows")
+assert_close(_kd.distillation_loss(_s.copy(), _t.copy(), np.eye(5)[_ids]), _expected_ids, atol=1e-8, what="the loss for one-hot rows")
+assert_close(_kd.distillation_loss(_s.copy(), _t.copy(), _ids.copy()), _expected_ids, atol=1e-8, what="the loss for class ids")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_stability", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1042,13 +1136,14 @@ import warnings as _warnings
 _s = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0]])
 _t = np.array([[-1000.0, 1000.0, 0.0], [1000.0, -1000.0, 0.0]])
 _y = np.array([1, 0])
+_expected_loss, _expected_grad = _oracle_kd_loss(_s, _t, _y, 1.0, 0.5), _oracle_kd_grad(_s, _t, _y, 1.0, 0.5)
 with _warnings.catch_warnings():
     _warnings.simplefilter("ignore")
-    _got = KnowledgeDistillation(None, None, 1.0, 0.5).distillation_loss(Tensor(_s), Tensor(_t), _y)
-    _grad = KnowledgeDistillation(None, None, 1.0, 0.5).distillation_grad(_s, _t, _y)
+    _got = KnowledgeDistillation(None, None, 1.0, 0.5).distillation_loss(Tensor(_s), Tensor(_t), _y.copy())
+    _grad = KnowledgeDistillation(None, None, 1.0, 0.5).distillation_grad(_s.copy(), _t.copy(), _y.copy())
 assert isinstance(_got, float), type(_got)
-assert np.isfinite(_got) and abs(_got - _oracle_kd_loss(_s, _t, _y, 1.0, 0.5)) < 1e-6 * abs(_got)
-assert np.all(np.isfinite(_grad)) and np.allclose(_grad, _oracle_kd_grad(_s, _t, _y, 1.0, 0.5), atol=1e-9)
+assert_close(_got, _expected_loss, rtol=1e-6, what="the loss for logits of magnitude 1000")
+assert_close(_grad, _expected_grad, rtol=1e-5, atol=1e-9, what="the gradient for logits of magnitude 1000")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_KnowledgeDistillation_grad", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -1057,14 +1152,14 @@ assert np.all(np.isfinite(_grad)) and np.allclose(_grad, _oracle_kd_grad(_s, _t,
 _rng = np.random.default_rng(53)
 for _T, _a, _labels in ((2.0, 0.7, np.array([0, 3, 1])), (4.0, 0.3, _rng.dirichlet(np.ones(4), size=3))):
     _s, _t = _rng.standard_normal((3, 4)), _rng.standard_normal((3, 4))
-    _grad = np.asarray(KnowledgeDistillation(None, None, _T, _a).distillation_grad(_s, _t, _labels), dtype=np.float64)
     _numeric = np.zeros_like(_s)
     for _idx in np.ndindex(*_s.shape):
         _up, _down = _s.copy(), _s.copy()
         _up[_idx] += 1e-6
         _down[_idx] -= 1e-6
         _numeric[_idx] = (_oracle_kd_loss(_up, _t, _labels, _T, _a) - _oracle_kd_loss(_down, _t, _labels, _T, _a)) / 2e-6
-    assert _grad.shape == _s.shape and np.allclose(_grad, _numeric, atol=1e-6), (_T, _a)
+    _grad = KnowledgeDistillation(None, None, _T, _a).distillation_grad(_s.copy(), _t.copy(), _labels.copy())
+    assert_close(_grad, _numeric, rtol=1e-5, atol=1e-6, what=f"the gradient at T={_T}, alpha={_a} (against finite differences)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1139,10 +1234,15 @@ _teacher = SimpleModel(Linear(6, 2))
 _teacher.layers[0].weight.data = np.stack([np.r_[3.0, 3.0, 0, 0, 0, 0], np.r_[-3.0, -3.0, 0, 0, 0, 0]], axis=1)
 _teacher_weights = _teacher.layers[0].weight.data.copy()
 _student = SimpleModel(Linear(6, 2))
-_history = train_with_distillation(_MatchTheTeacher(_teacher, _student), _X, _y, epochs=10, learning_rate=0.5, batch_size=16)
+_objective = _MatchTheTeacher(_teacher, _student)
+_distance_before = _objective.distillation_loss(_student(Tensor(_X)).data, _teacher(Tensor(_X)).data, _y)
+_history = train_with_distillation(_objective, _X.copy(), _y.copy(), epochs=10, learning_rate=0.5, batch_size=16)
 assert len(_history) == 10 and all(np.isfinite(_history)), _history
 assert _history[-1] < _history[0], "the loss goes down"
 assert np.array_equal(_teacher.layers[0].weight.data, _teacher_weights), "the teacher is frozen"
+assert [p.shape for p in _student.parameters()] == [(6, 2), (2,)], "train the student's own layer in place"
+_distance_after = _objective.distillation_loss(_student(Tensor(_X)).data, _teacher(Tensor(_X)).data, _y)
+assert _distance_after < _distance_before, f"the trained student must be closer to the teacher: {_distance_before:.3f} -> {_distance_after:.3f}"
 print(f"loss {_history[0]:.3f} -> {_history[-1]:.3f}; train_with_distillation: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_learns", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -1155,12 +1255,16 @@ _y = np.argmax(_teacher.forward(Tensor(_X)).data, axis=1)
 _student = _model_of([5, 3], seed=63)
 _teacher_before = _snapshot(_teacher)
 _student_params = _student.parameters()
-_history = train_with_distillation(_oracle_kd(_teacher, _student, 2.0, 0.5), _X, _y, epochs=15, learning_rate=0.2, batch_size=20, seed=1)
+_history = train_with_distillation(_oracle_kd(_teacher, _student, 2.0, 0.5), _X.copy(), _y.copy(), epochs=15, learning_rate=0.2,
+                                   batch_size=20, seed=1)
 assert len(_history) == 15 and all(isinstance(float(h), float) and np.isfinite(h) for h in _history)
 assert _history[-1] < 0.6 * _history[0], _history
-assert all(np.array_equal(a, b) for a, b in zip(_teacher_before, _snapshot(_teacher))), "the teacher is frozen"
-assert all(a is b for a, b in zip(_student_params, _student.parameters())), "train the student in place"
-assert np.mean(np.argmax(_student.forward(Tensor(_X)).data, axis=1) == _y) > 0.8
+_assert_parameters(_teacher, _teacher_before, what="the teacher (it is frozen)")
+_after = _student.parameters()
+assert len(_after) == len(_student_params) and all(a is b for a, b in zip(_student_params, _after)), "train the student in place"
+assert _shapes(_student) == [(5, 3), (3,)], "train the student in place: its parameters keep their shapes"
+_accuracy = float(np.mean(np.argmax(_student.forward(Tensor(_X)).data, axis=1) == _y))
+assert _accuracy > 0.8, f"the trained student agrees with the teacher on {_accuracy:.0%} of the inputs, expected more than 80%"
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_update_rule", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -1177,9 +1281,8 @@ _logits = _expected.forward(Tensor(_X)).data
 _expected.backward(_kd.distillation_grad(_logits, _teacher.forward(Tensor(_X)).data, _y))
 for _p in _expected.parameters():
     _p.data = _p.data - 0.3 * _p.grad
-train_with_distillation(_oracle_kd(_teacher, _student, 3.0, 0.6), _X, _y, epochs=1, learning_rate=0.3, batch_size=64, seed=5)
-for _got, _want in zip(_student.parameters(), _expected.parameters()):
-    assert np.allclose(_got.data, _want.data, atol=1e-5), "one full-batch epoch must be one gradient step"
+train_with_distillation(_oracle_kd(_teacher, _student, 3.0, 0.6), _X.copy(), _y.copy(), epochs=1, learning_rate=0.3, batch_size=64, seed=5)
+_assert_parameters(_student, _snapshot(_expected), rtol=1e-5, atol=1e-5, what="the student after one full-batch epoch (one gradient step)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_deterministic", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1193,18 +1296,22 @@ _teacher = _model_of([4, 3], seed=68)
 _runs = []
 for _seed in (7, 7, 8):
     _student = _model_of([4, 5, 3], seed=69)
-    _h = train_with_distillation(_oracle_kd(_teacher, _student, 2.0, 0.5), _X, _y, epochs=3, learning_rate=0.1, batch_size=8, seed=_seed)
+    _h = train_with_distillation(_oracle_kd(_teacher, _student, 2.0, 0.5), _X.copy(), _y.copy(), epochs=3, learning_rate=0.1,
+                                 batch_size=8, seed=_seed)
+    assert _shapes(_student) == [(4, 5), (5,), (5, 3), (3,)], "train the student in place: its parameters keep their shapes"
     _runs.append((list(map(float, _h)), _snapshot(_student)))
-assert _runs[0][0] == _runs[1][0] and all(np.array_equal(a, b) for a, b in zip(_runs[0][1], _runs[1][1]))
+assert len(_runs[0][0]) == 3 and _runs[0][0] == _runs[1][0], "the same seed gives the same losses"
+_assert_arrays(_runs[1][1], _runs[0][1], what="the student trained twice with the same seed")
 assert not all(np.array_equal(a, b) for a, b in zip(_runs[0][1], _runs[2][1])), "another seed shuffles differently"
 _by_default, _spelled_out = _model_of([4, 5, 3], seed=69), _model_of([4, 5, 3], seed=69)
-_h = train_with_distillation(_oracle_kd(_teacher, _by_default, 2.0, 0.5), _X, _y)
-_h_spelled_out = train_with_distillation(_oracle_kd(_teacher, _spelled_out, 2.0, 0.5), _X, _y,
+_h = train_with_distillation(_oracle_kd(_teacher, _by_default, 2.0, 0.5), _X.copy(), _y.copy())
+_h_spelled_out = train_with_distillation(_oracle_kd(_teacher, _spelled_out, 2.0, 0.5), _X.copy(), _y.copy(),
                                          epochs=20, learning_rate=0.1, batch_size=32, seed=0)
 assert len(_h) == 20, f"the default is 20 epochs, got {len(_h)} losses"
-assert list(map(float, _h)) == list(map(float, _h_spelled_out)) and all(
-    np.array_equal(a, b) for a, b in zip(_snapshot(_by_default), _snapshot(_spelled_out))
-), "the defaults are epochs=20, learning_rate=0.1, batch_size=32, seed=0"
+assert list(map(float, _h)) == list(map(float, _h_spelled_out)), "the defaults are epochs=20, learning_rate=0.1, batch_size=32, seed=0"
+assert _shapes(_by_default) == [(4, 5), (5,), (5, 3), (3,)], "train the student in place: its parameters keep their shapes"
+_assert_arrays(_snapshot(_by_default), _snapshot(_spelled_out),
+               what="the student trained with the defaults (epochs=20, learning_rate=0.1, batch_size=32, seed=0)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_train_with_distillation_history", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1215,8 +1322,11 @@ _X = _rng.standard_normal((40, 4)).astype(np.float32)
 _y = _rng.integers(0, 3, 40)
 _teacher, _student = _model_of([4, 3], seed=71), _model_of([4, 5, 3], seed=72)
 _full = _oracle_kd_loss(_student.forward(Tensor(_X)).data, _teacher.forward(Tensor(_X)).data, _y, 2.0, 0.5)
-_h = train_with_distillation(_oracle_kd(_teacher, _student, 2.0, 0.5), _X, _y, epochs=3, learning_rate=0.0, batch_size=10, seed=3)
-assert len(_h) == 3 and all(abs(float(v) - _full) < 1e-5 for v in _h), (_h, _full)  # learning rate 0: nothing changes
+_h = train_with_distillation(_oracle_kd(_teacher, _student, 2.0, 0.5), _X.copy(), _y.copy(), epochs=3, learning_rate=0.0,
+                             batch_size=10, seed=3)
+assert len(_h) == 3, _h
+for _v in _h:  # learning rate 0: nothing changes, each epoch's mean is the loss over all examples
+    assert_close(_v, _full, atol=1e-5, what="an epoch's mean loss")
 ### END HIDDEN TESTS
 
 # %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_distillation", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -1354,7 +1464,8 @@ with replaced(magnitude_prune=_stand_in_magnitude, structured_prune=_stand_in_st
     assert _stats["applied_techniques"] == ["magnitude_prune", "structured_prune"]
     assert _stats["original_params"] == _stats["final_params"] == 20 * 15 + 15 + 15 * 10 + 10 + 10 * 5 + 5
     assert (_stats["original_sparsity"], _stats["final_sparsity"], _stats["sparsity_increase"]) == (0.0, 30.0, 30.0), _stats
-    assert abs(_stats["compression_ratio"] - 500 / 470) < 1e-9, "500 nonzero weights before (biases are 0), 470 after"
+    assert_close(_stats["compression_ratio"], 500 / 470, atol=1e-9,
+                 what="compression_ratio (500 nonzero weights before, the biases being 0, and 470 after)")
     try:
         compress_model(_model, {"magnitude_prun": 0.5})
     except ValueError:
@@ -1378,12 +1489,12 @@ with replaced(**_refs):
 _oracle_magnitude_prune(_expected_model, 0.6)
 _oracle_structured_prune(_expected_model, 0.25)
 _nonzero_after = sum(int(np.count_nonzero(p.data)) for p in _expected_model.parameters())
-assert all(np.array_equal(a, b) for a, b in zip(_snapshot(_m), _snapshot(_expected_model)))
+_assert_parameters(_m, _snapshot(_expected_model), what="the caller's model (compressed in place)")
 assert _stats["original_params"] == 12 * 10 + 10 + 10 * 8 + 8 + 8 * 4 + 4 == _stats["final_params"]
-assert abs(_stats["original_sparsity"] - 100 * 10 / 232) < 1e-9
-assert abs(_stats["final_sparsity"] - _oracle_sparsity(_expected_model)) < 1e-9
-assert abs(_stats["sparsity_increase"] - (_stats["final_sparsity"] - _stats["original_sparsity"])) < 1e-9
-assert abs(_stats["compression_ratio"] - _nonzero_before / _nonzero_after) < 1e-9
+assert_close(_stats["original_sparsity"], 100 * 10 / 232, atol=1e-9, what="original_sparsity")
+assert_close(_stats["final_sparsity"], _oracle_sparsity(_expected_model), atol=1e-9, what="final_sparsity")
+assert_close(_stats["sparsity_increase"], _oracle_sparsity(_expected_model) - 100 * 10 / 232, atol=1e-9, what="sparsity_increase")
+assert_close(_stats["compression_ratio"], _nonzero_before / _nonzero_after, atol=1e-9, what="compression_ratio")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_compress_model_order", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1397,12 +1508,13 @@ with replaced(**_refs):
     _stats = compress_model(_m, {"structured_prune": 0.5, "magnitude_prune": 0.3})
 _oracle_structured_prune(_oracle_magnitude_prune(_expected_model, 0.3), 0.5)
 assert _stats["applied_techniques"] == ["magnitude_prune", "structured_prune"]
-assert all(np.array_equal(a, b) for a, b in zip(_snapshot(_m), _snapshot(_expected_model)))
+_assert_parameters(_m, _snapshot(_expected_model), what="the caller's model (magnitude, then structured pruning)")
 _m = _model_of([6, 8, 3], seed=73)
 _before = _snapshot(_m)
 with replaced(**_refs):
     _stats = compress_model(_m, {})
-assert _stats["applied_techniques"] == [] and all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+assert _stats["applied_techniques"] == []
+_assert_parameters(_m, _before, what="the caller's model after an empty configuration (unchanged)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_compress_model_low_rank", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -1424,7 +1536,7 @@ assert _m.layers[2].first.shape == (30, 4) and _m.layers[2].second.shape == (4, 
 assert _m.layers[0].bias is _biases[0] and _m.layers[2].bias is _biases[1]
 for _new, _old, _r in ((_m.layers[0], _dense[0], 0.2), (_m.layers[2], _dense[1], 0.2)):
     _U, _S, _V = _oracle_low_rank(_old.weight.data, _r)
-    assert np.allclose(_new.first.data @ _new.second.data, _U @ np.diag(_S) @ _V, atol=1e-4)
+    assert_close(_new.first.data @ _new.second.data, _U @ np.diag(_S) @ _V, rtol=1e-5, atol=1e-4, what="a factorised layer's product")
 assert _stats["final_params"] == 40 * 6 + 6 * 30 + 30 + 30 * 4 + 4 * 20 + 20 + 20 * 5 + 5
 _m = _model_of([40, 30, 5], seed=75)
 with replaced(**_refs):
@@ -1449,7 +1561,8 @@ for _config in ({"magnitude_prune": 0.5, "quantize": 8}, {"magnitude_prune": 0.5
             pass
         else:
             raise AssertionError(f"{_config} must raise ValueError")
-    assert _m.layers == _layers and all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m))), _config
+    assert _m.layers == _layers, _config
+    _assert_parameters(_m, _before, what=f"the model after {_config} (left as it was)")
 ### END HIDDEN TESTS
 # %% [markdown]
 # ## 10. Quantisation
@@ -1504,8 +1617,9 @@ def dequantize_weights(q, scale, zero_point):
 _w = np.array([-2.0, 0.0, 1.5, 3.1], dtype=np.float32)
 _q, _scale, _zp = quantize_weights(_w, bits=8)
 assert _q.dtype == np.int8, _q.dtype
-assert abs(_scale - 5.1 / 255) < 1e-7 and _zp == -28, (_scale, _zp)  # scale 0.02; zero point -128 - round(-2 / 0.02)
-assert list(_q) == [-128, -28, 47, 127], list(_q)
+assert_close(_scale, 5.1 / 255, atol=1e-7, what="the scale (5.1 / 255, about 0.02)")
+assert_close(_zp, -28, what="the zero point (-128 - round(-2 / 0.02))")
+assert_close(_q, [-128, -28, 47, 127], dtype=np.int8, what="q")
 print("quantize_weights: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_parameters", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -1514,24 +1628,30 @@ print("quantize_weights: visible tests passed")
 _rng = np.random.default_rng(81)
 for _bits, _w in ((8, _rng.standard_normal((20, 7))), (4, 0.3 * _rng.standard_normal((9, 9)) + 0.2), (6, _rng.uniform(-3, 1, 50))):
     _w = _w.astype(np.float32)
-    _q, _scale, _zp = quantize_weights(_w, bits=_bits)
     _qo, _so, _zo = _oracle_quantize(_w, _bits)
-    assert abs(float(_scale) - _so) <= 1e-6 * _so and int(_zp) == _zo, (_bits, _scale, _zp)
-    assert np.shape(_q) == _w.shape and np.asarray(_q).dtype == np.int8
-    assert np.array_equal(np.asarray(_q), _qo), _bits
+    _q, _scale, _zp = quantize_weights(_w.copy(), bits=_bits)
+    assert_close(_scale, _so, rtol=1e-6, what=f"the scale for {_bits} bits")
+    assert_close(_zp, _zo, what=f"the zero point for {_bits} bits")
+    assert_close(_q, _qo, dtype=np.int8, what=f"q for {_bits} bits")
 _w = _rng.standard_normal((6, 5)).astype(np.float32)
-_q, _scale, _zp = quantize_weights(_w)  # bits=8
 _qo, _so, _zo = _oracle_quantize(_w, 8)
-assert abs(float(_scale) - _so) <= 1e-6 * _so and int(_zp) == _zo and np.array_equal(np.asarray(_q), _qo), "the default is 8 bits"
+_q, _scale, _zp = quantize_weights(_w.copy())  # bits=8
+assert_close(_scale, _so, rtol=1e-6, what="the scale by default (8 bits)")
+assert_close(_zp, _zo, what="the zero point by default (8 bits)")
+assert_close(_q, _qo, dtype=np.int8, what="q by default (8 bits)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_rounding", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Hidden tests: halves round to even, values beyond the range clip.
 ### BEGIN HIDDEN TESTS
 _q, _scale, _zp = quantize_weights(np.array([-1.5, -0.5, 0.5, 1.5], dtype=np.float32), bits=2)  # scale 1, zero point 0
-assert (float(_scale), int(_zp)) == (1.0, 0) and list(np.asarray(_q)) == [-2, 0, 0, 1], (_scale, _zp, _q)
+assert_close(_scale, 1.0, what="the scale of [-1.5, 1.5] in 2 bits")
+assert_close(_zp, 0, what="the zero point of [-1.5, 1.5] in 2 bits")
+assert_close(_q, [-2, 0, 0, 1], what="q of [-1.5, -0.5, 0.5, 1.5] in 2 bits (halves to even, clipped)")
 _q, _scale, _zp = quantize_weights(np.array([-64.0, -0.75, -0.25, 0.25, 0.75, 63.5], dtype=np.float32), bits=8)
-assert (float(_scale), int(_zp)) == (0.5, 0) and list(np.asarray(_q)) == [-128, -2, 0, 0, 2, 127], (_scale, _zp, _q)
+assert_close(_scale, 0.5, what="the scale of [-64, 63.5] in 8 bits")
+assert_close(_zp, 0, what="the zero point of [-64, 63.5] in 8 bits")
+assert_close(_q, [-128, -2, 0, 0, 2, 127], what="q of [-64, -0.75, -0.25, 0.25, 0.75, 63.5] in 8 bits (halves to even)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_weights_zero", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1539,9 +1659,11 @@ assert (float(_scale), int(_zp)) == (0.5, 0) and list(np.asarray(_q)) == [-128, 
 ### BEGIN HIDDEN TESTS
 for _w in (np.array([2.0, 3.0, 5.0]), np.array([-4.0, -1.0, -0.5]), np.zeros((3, 2)), np.array([0.0, 7.0, -0.1])):
     _w = _w.astype(np.float32)
-    _q, _scale, _zp = quantize_weights(_w, bits=8)
     _qo, _so, _zo = _oracle_quantize(_w, 8)
-    assert abs(float(_scale) - _so) <= 1e-6 * _so and int(_zp) == _zo and np.array_equal(np.asarray(_q), _qo), _w
+    _q, _scale, _zp = quantize_weights(_w.copy(), bits=8)
+    assert_close(_scale, _so, rtol=1e-6, what=f"the scale of {_w.ravel()}")
+    assert_close(_zp, _zo, what=f"the zero point of {_w.ravel()}")
+    assert_close(_q, _qo, what=f"q of {_w.ravel()}")
     _back = _oracle_dequantize(_q, _scale, _zp)
     assert np.all(_back[_w == 0] == 0.0), "zero must survive the round trip exactly"
 ### END HIDDEN TESTS
@@ -1565,14 +1687,15 @@ for _bits in (1, 9, 16, 0):
 # %% nbgrader={"grade": true, "grade_id": "test_dequantize_weights", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 _back = dequantize_weights(np.array([-128, -28, 47, 127], dtype=np.int8), 0.02, -28)
 assert _back.dtype == np.float32, _back.dtype
-assert np.allclose(_back, [-2.0, 0.0, 1.5, 3.1], atol=1e-6), f"{_back}: does 127 - (-28) overflow in int8?"
+assert_close(_back, [-2.0, 0.0, 1.5, 3.1], rtol=1e-5, atol=1e-6, what=f"the weights {_back} (does 127 - (-28) overflow in int8?)")
 print("dequantize_weights: visible tests passed")
 # Hidden tests: float32 result, no int8 overflow in q - zero_point.
 ### BEGIN HIDDEN TESTS
 _back = dequantize_weights(np.array([127, -128, 0], dtype=np.int8), 0.5, -128)
-assert np.asarray(_back).dtype == np.float32 and np.allclose(_back, [127.5, 0.0, 64.0]), _back
+assert_close(_back, [127.5, 0.0, 64.0], rtol=1e-5, atol=1e-8, dtype=np.float32, what="the weights of the int8 extremes")
 _q = np.array([[-8, 7], [0, 3]], dtype=np.int8)
-assert np.allclose(dequantize_weights(_q, 0.25, 3), (_q.astype(int) - 3) * 0.25)
+_expected = (_q.astype(int) - 3) * 0.25
+assert_close(dequantize_weights(_q.copy(), 0.25, 3), _expected, rtol=1e-5, atol=1e-8, dtype=np.float32, what="a 2x2 matrix")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1634,8 +1757,8 @@ with replaced(quantize_weights=_stand_in_quantize, dequantize_weights=_stand_in_
 assert _info["original_bytes"] == 16 * 8 * 4 and _info["quantized_bytes"] == 16 * 8, _info
 assert (_info["scale"], _info["zero_point"], _info["bits"]) == (0.5, 0, 8), _info
 assert set(_layer.quantized) >= {"q", "scale", "zero_point", "bits"} and _layer.quantized["scale"] == 0.5
-assert np.all(_layer.weight.data == 0.25), "weight.data holds what dequantize_weights returned"
-assert abs(_info["max_abs_error"] - np.max(np.abs(_original - 0.25))) < 1e-6
+assert_close(_layer.weight.data, np.full((16, 8), 0.25), what="weight.data (what dequantize_weights returned)")
+assert_close(_info["max_abs_error"], np.max(np.abs(_original - 0.25)), atol=1e-6, what="max_abs_error")
 print("quantize_layer_weights: visible tests passed")
 
 # %% nbgrader={"grade": true, "grade_id": "test_quantize_layer_weights_report", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
@@ -1646,10 +1769,13 @@ with replaced(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequ
     _w = _layer.weight.data.copy()
     _info = quantize_layer_weights(_layer, bits=4)
 _qo, _so, _zo = _oracle_quantize(_w, 4)
-assert abs(float(_info["scale"]) - _so) <= 1e-6 * _so and int(_info["zero_point"]) == _zo and _info["bits"] == 4
+assert_close(_info["scale"], _so, rtol=1e-6, what="scale")
+assert_close(_info["zero_point"], _zo, what="zero_point")
+assert _info["bits"] == 4, _info
 assert _info["original_bytes"] == 60 and _info["quantized_bytes"] == 8, _info  # ceil(15 * 4 / 8)
 _err = float(np.max(np.abs(_w - _oracle_dequantize(_qo, _so, _zo))))
-assert abs(float(_info["max_abs_error"]) - _err) < 1e-6 and _err <= _so / 2 + 1e-6
+assert _err <= _so / 2 + 1e-6
+assert_close(_info["max_abs_error"], _err, atol=1e-6, what="max_abs_error")
 with replaced(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
     _layer = _model_of([5, 3], seed=89).layers[0]
     _info = quantize_layer_weights(_layer)  # bits=8
@@ -1665,9 +1791,11 @@ with replaced(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequ
     quantize_layer_weights(_layer, bits=3)
 _qo, _so, _zo = _oracle_quantize(_w, 3)
 assert _layer.weight is _tensor and np.array_equal(_layer.bias.data, _b)
-assert np.array_equal(np.asarray(_layer.quantized["q"]), _qo) and int(_layer.quantized["zero_point"]) == _zo
-assert _layer.quantized["bits"] == 3 and abs(float(_layer.quantized["scale"]) - _so) <= 1e-6 * _so
-assert np.allclose(_layer.weight.data, _oracle_dequantize(_qo, _so, _zo), atol=1e-6)
+assert_close(_layer.quantized["q"], _qo, what='layer.quantized["q"]')
+assert_close(_layer.quantized["zero_point"], _zo, what='layer.quantized["zero_point"]')
+assert_close(_layer.quantized["scale"], _so, rtol=1e-6, what='layer.quantized["scale"]')
+assert _layer.quantized["bits"] == 3, _layer.quantized["bits"]
+assert_close(_layer.weight.data, _oracle_dequantize(_qo, _so, _zo), rtol=1e-5, atol=1e-6, what="weight.data (the dequantised weights)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_dequantize_layer_weights", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1676,8 +1804,8 @@ assert np.allclose(_layer.weight.data, _oracle_dequantize(_qo, _so, _zo), atol=1
 with replaced(quantize_weights=_oracle_quantize, dequantize_weights=_oracle_dequantize):
     _layer = Linear(2, 2)
     _layer.quantized = {"q": np.array([[127, -128], [0, 5]], dtype=np.int8), "scale": 0.1, "zero_point": -3, "bits": 8}
-    _got = np.asarray(dequantize_layer_weights(_layer))
-assert _got.dtype == np.float32 and np.allclose(_got, [[13.0, -12.5], [0.3, 0.8]], atol=1e-5), _got
+    _got = dequantize_layer_weights(_layer)
+assert_close(_got, [[13.0, -12.5], [0.3, 0.8]], rtol=1e-5, atol=1e-5, dtype=np.float32, what="the recovered weights")
 ### END HIDDEN TESTS
 
 # %% tags=["analysis"] nbgrader={"grade": false, "grade_id": "analysis_quantization", "locked": true, "schema_version": 3, "solution": false, "task": false}
@@ -1762,9 +1890,10 @@ print("CompressionMetrics: visible tests passed")
 ### BEGIN HIDDEN TESTS
 _m = SimpleModel(LowRankLinear(np.ones((6, 2)), np.zeros((2, 4)), np.ones(4)), ReLU(), Linear(4, 3, bias=False))
 _m.layers[2].weight.data[0, :] = 0.0
+_nonzero = 12 + 0 + 4 + int(np.count_nonzero(_m.layers[2].weight.data))  # counted before the call
 _counts = CompressionMetrics.count_parameters(_m)
 assert _counts["total_parameters"] == 12 + 8 + 4 + 12 and _counts["total_weights"] == 32 and _counts["total_bias"] == 4
-assert _counts["nonzero_parameters"] == 12 + 0 + 4 + int(np.count_nonzero(_m.layers[2].weight.data))
+assert _counts["nonzero_parameters"] == _nonzero, _counts
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_CompressionMetrics_size", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1775,7 +1904,8 @@ _n = 256 * 512 + 512 + 512 * 10 + 10
 for _dtype, _bytes in (("float32", 4), ("float16", 2), ("int8", 1)):
     _size = CompressionMetrics.calculate_model_size(_m, dtype=_dtype)
     assert _size["total_parameters"] == _n and _size["bytes_per_parameter"] == _bytes and _size["total_bytes"] == _n * _bytes
-    assert abs(_size["size_kb"] - _n * _bytes / 1024) < 1e-9 and abs(_size["size_mb"] - _n * _bytes / 1024**2) < 1e-12
+    assert_close(_size["size_kb"], _n * _bytes / 1024, atol=1e-9, what=f"size_kb for {_dtype}")
+    assert_close(_size["size_mb"], _n * _bytes / 1024**2, atol=1e-12, what=f"size_mb for {_dtype}")
     assert _size["dtype"] == _dtype
 assert CompressionMetrics.calculate_model_size(_m)["bytes_per_parameter"] == 4
 assert CompressionMetrics.calculate_model_size(_m)["dtype"] == "float32", "the default dtype is float32"
@@ -1817,15 +1947,16 @@ def compute_neuron_importance(layer, method="l2"):
 # %% nbgrader={"grade": true, "grade_id": "test_compute_neuron_importance", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 _layer = Linear(2, 3)
 _layer.weight.data = np.array([[3.0, -1.0, 0.0], [4.0, 1.0, -2.0]])
-assert np.allclose(compute_neuron_importance(_layer), [5.0, np.sqrt(2), 2.0])
+assert_close(compute_neuron_importance(_layer), [5.0, np.sqrt(2), 2.0], rtol=1e-5, atol=1e-8,
+             what="the L2 norms of the columns of [[3, -1, 0], [4, 1, -2]]")
 print("compute_neuron_importance: visible tests passed")
 # Hidden tests: L1 and L2 (the default) on random layers, ValueError for an unknown method.
 ### BEGIN HIDDEN TESTS
 _layer = _model_of([7, 5], seed=85).layers[0]
-assert np.shape(compute_neuron_importance(_layer, "l2")) == (5,)
-assert np.allclose(compute_neuron_importance(_layer), _oracle_importance(_layer, "l2"), rtol=1e-5), "the default method is 'l2'"
-assert np.allclose(compute_neuron_importance(_layer, "l2"), _oracle_importance(_layer, "l2"), rtol=1e-5)
-assert np.allclose(compute_neuron_importance(_layer, method="l1"), _oracle_importance(_layer, "l1"), rtol=1e-5)
+_l2, _l1 = _oracle_importance(_layer, "l2"), _oracle_importance(_layer, "l1")
+assert_close(compute_neuron_importance(copy.deepcopy(_layer)), _l2, rtol=1e-5, atol=1e-8, what="the importance by default (L2)")
+assert_close(compute_neuron_importance(copy.deepcopy(_layer), "l2"), _l2, rtol=1e-5, atol=1e-8, what="the L2 importance")
+assert_close(compute_neuron_importance(copy.deepcopy(_layer), method="l1"), _l1, rtol=1e-5, atol=1e-8, what="the L1 importance")
 try:
     compute_neuron_importance(_layer, method="linf")
 except ValueError:
@@ -1884,18 +2015,18 @@ print("prune_layer_neurons: visible tests passed")
 _rng = np.random.default_rng(86)
 for _sizes, _keep in (([5, 9, 4], 0.5), ([8, 12, 6], 0.3), ([3, 7, 2], 0.9)):
     _m = _model_of(_sizes, seed=int(_rng.integers(1000)), bias_scale=1.0)
-    _layer, _next = _m.layers[0], _m.layers[2]
-    with replaced(compute_neuron_importance=_oracle_importance):
-        _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=_keep)
     _n_keep = max(1, int(_keep * _sizes[1]))
-    _kept = np.sort(np.argsort(-_oracle_importance(_layer), kind="stable")[:_n_keep])
+    _kept = np.sort(np.argsort(-_oracle_importance(_m.layers[0]), kind="stable")[:_n_keep])
     _zeroed = copy.deepcopy(_m)
     _removed = np.setdiff1d(np.arange(_sizes[1]), _kept)
     _zeroed.layers[0].weight.data[:, _removed] = 0.0
     _zeroed.layers[0].bias.data[_removed] = 0.0
+    with replaced(compute_neuron_importance=_oracle_importance):
+        _new, _new_next = prune_layer_neurons(copy.deepcopy(_m.layers[0]), copy.deepcopy(_m.layers[2]), keep_ratio=_keep)
     _x = _rng.standard_normal((7, _sizes[0]))
     _small = _new_next.forward(ReLU().forward(_new.forward(Tensor(_x)))).data
-    assert np.allclose(_small, _zeroed.forward(Tensor(_x)).data, atol=1e-5), _sizes
+    assert_close(_small, _zeroed.forward(Tensor(_x)).data, rtol=1e-5, atol=1e-5,
+                 what=f"the outputs of the smaller layers ({_sizes}, keep_ratio={_keep})")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_selection", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1907,18 +2038,20 @@ _layer.weight.data = np.array([[5.0, 0.1, 3.0, 0.2, 4.0]] * 3)
 _layer.bias.data = np.arange(5.0)
 _next.weight.data = np.arange(10.0).reshape(5, 2)
 _next.bias.data = np.array([7.0, -7.0])
+_w, _w_next = _layer.weight.data.copy(), _next.weight.data.copy()
 with replaced(compute_neuron_importance=_oracle_importance):
-    _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.6)  # keep 3: neurons 0, 2, 4
-assert np.array_equal(_new.weight.data, _layer.weight.data[:, [0, 2, 4]])
-assert np.array_equal(_new.bias.data, [0.0, 2.0, 4.0])
-assert np.array_equal(_new_next.weight.data, _next.weight.data[[0, 2, 4]])
-assert np.array_equal(_new_next.bias.data, [7.0, -7.0])
+    _new, _new_next = prune_layer_neurons(copy.deepcopy(_layer), copy.deepcopy(_next), keep_ratio=0.6)  # keep 3: neurons 0, 2, 4
+assert_close(_new.weight.data, _w[:, [0, 2, 4]], what="the new layer's weight (columns 0, 2, 4)")
+assert_close(_new.bias.data, [0.0, 2.0, 4.0], what="the new layer's bias (entries 0, 2, 4)")
+assert_close(_new_next.weight.data, _w_next[[0, 2, 4]], what="the new next layer's weight (rows 0, 2, 4)")
+assert_close(_new_next.bias.data, [7.0, -7.0], what="the new next layer's bias (the next layer's, whole)")
 _wide, _wide_next = Linear(2, 10), Linear(10, 3)
 _wide.weight.data = np.tile(np.array([[3.0, 9.0, 1.0, 8.0, 2.0, 7.0, 6.0, 0.5, 5.0, 4.0]]), (2, 1))
+_w, _w_next = _wide.weight.data.copy(), _wide_next.weight.data.copy()
 with replaced(compute_neuron_importance=_oracle_importance):
-    _new, _new_next = prune_layer_neurons(_wide, _wide_next)  # keep_ratio=0.7: the 7 strongest of 10
-assert np.array_equal(_new.weight.data, _wide.weight.data[:, [0, 1, 3, 5, 6, 8, 9]]), "the default keep_ratio is 0.7"
-assert np.array_equal(_new_next.weight.data, _wide_next.weight.data[[0, 1, 3, 5, 6, 8, 9]])
+    _new, _new_next = prune_layer_neurons(copy.deepcopy(_wide), copy.deepcopy(_wide_next))  # keep_ratio=0.7: the 7 strongest of 10
+assert_close(_new.weight.data, _w[:, [0, 1, 3, 5, 6, 8, 9]], what="the new layer's weight by default (keep_ratio=0.7)")
+assert_close(_new_next.weight.data, _w_next[[0, 1, 3, 5, 6, 8, 9]], what="the new next layer's weight by default (keep_ratio=0.7)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_inputs_untouched", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
@@ -1931,10 +2064,10 @@ with replaced(compute_neuron_importance=_oracle_importance):
     _new, _new_next = prune_layer_neurons(_layer, _next, keep_ratio=0.4)
 assert _new is not _layer and _new_next is not _next
 assert _new.weight.shape == (6, 4) and _new_next.weight.shape == (4, 4), "keep_ratio=0.4 keeps 4 of the 10 neurons"
-assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m)))
+_assert_parameters(_m, _before, what="the given layers (they must not be modified)")
 _new.weight.data[...] = 123.0
 _new_next.bias.data[...] = 123.0
-assert all(np.array_equal(a, b) for a, b in zip(_before, _snapshot(_m))), "the new layers must not share arrays with the old ones"
+_assert_parameters(_m, _before, what="the given layers after changing the new ones (they must not share arrays)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_prune_layer_neurons_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}

@@ -9,6 +9,11 @@ GRAD_DOC = 'an ndarray of shape (B, C)."""\n'
 SOFT_LOSS = "soft = np.sum(np.exp(log_p_teacher) * (log_p_teacher - _log_softmax_rows(s / T))) / batch"
 HARD_LOSS = "hard = -np.sum(y * _log_softmax_rows(s)) / batch"
 GRAD = "return (self.alpha * T * soft + (1 - self.alpha) * hard) / batch"
+MIXED_LOSS = "return float(self.alpha * T**2 * soft + (1 - self.alpha) * hard)"
+COPY_OVER_TEACHER = (
+    "        if isinstance(teacher_logits, np.ndarray) and teacher_logits.shape == np.shape(student_logits):\n"
+    "            teacher_logits[...] = student_logits\n"
+)
 
 MUTANTS = [
     Mistake(
@@ -88,5 +93,24 @@ MUTANTS = [
         (INIT_DOC, INIT_DOC + "        return\n"),
         (LOSS_DOC, LOSS_DOC + "        return None\n"),
         (GRAD_DOC, GRAD_DOC + "        return None\n"),
+    ),
+    # Attacks on the grader's expectations: inputs changed in place, and answers no finite tolerance should accept.
+    Mistake(
+        "no_soft_term_copies_student_over_teacher",
+        "Leaves out the soft term of loss and gradient, after copying the student's logits over the teacher's in place.",
+        (LOSS_DOC, LOSS_DOC + COPY_OVER_TEACHER),
+        (GRAD_DOC, GRAD_DOC + COPY_OVER_TEACHER),
+        (SOFT_LOSS, "soft = 0.0"),
+        ("soft = np.exp(_log_softmax_rows(s / T)) - np.exp(_log_softmax_rows(t / T))", "soft = 0.0"),
+    ),
+    Mistake(
+        "inf_when_mixing_terms",
+        "Returns an infinite loss whenever 0 < alpha < 1 (the exact loss only at alpha 0 and 1).",
+        (MIXED_LOSS, MIXED_LOSS + ' if self.alpha in (0.0, 1.0) else float("inf")'),
+    ),
+    Mistake(
+        "nan_when_mixing_terms",
+        "Returns nan as the loss whenever 0 < alpha < 1 (the exact loss only at alpha 0 and 1).",
+        (MIXED_LOSS, MIXED_LOSS + ' if self.alpha in (0.0, 1.0) else float("nan")'),
     ),
 ]

@@ -98,4 +98,15 @@ MUTANTS = [
         "A stub that returns its input model untouched instead of statistics.",
         (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return model\n"),
     ),
+    # An attack on comparisons that pass when there is nothing to compare.
+    Mistake(
+        "compresses_a_copy_empties_caller",
+        "Compresses a copy and reports its statistics, leaving the caller's model without layers.",
+        (
+            "    original_params = sum(p.size for p in model.parameters())",
+            "    caller, model = model, copy.deepcopy(model)\n"
+            "    caller.layers = []\n"
+            "    original_params = sum(p.size for p in model.parameters())",
+        ),
+    ),
 ]

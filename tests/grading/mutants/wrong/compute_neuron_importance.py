@@ -40,4 +40,27 @@ MUTANTS = [
         "A stub that returns the layer's weight matrix unchanged.",
         (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return layer.weight.data\n"),
     ),
+    # Attacks on expectations computed after the call from the layer the kernel was given.
+    Mistake(
+        "l2_for_l1_rewrites_layer",
+        "Answers L2 norms for method='l1', then rewrites the layer so that its column L1 norms equal them.",
+        (
+            '    if method == "l1":\n        return np.abs(weight).sum(axis=0)\n',
+            '    if method == "l1":\n'
+            "        norms = np.linalg.norm(weight, axis=0)\n"
+            "        weight[...] = 0.0\n"
+            "        weight[0] = norms\n"
+            "        return norms\n",
+        ),
+    ),
+    Mistake(
+        "empties_layer_for_l1",
+        "For method='l1', replaces the layer's weight by a matrix without columns and returns no norms.",
+        (
+            '    if method == "l1":\n        return np.abs(weight).sum(axis=0)\n',
+            '    if method == "l1":\n'
+            "        layer.weight.data = np.zeros((weight.shape[0], 0))\n"
+            "        return np.zeros(0)\n",
+        ),
+    ),
 ]

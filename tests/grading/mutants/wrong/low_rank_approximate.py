@@ -60,4 +60,10 @@ MUTANTS = [
             "    return np.zeros((m, k)), np.zeros(k), np.zeros((k, n))\n",
         ),
     ),
+    # An attack on expectations computed after the call: the input is made to agree with the answer.
+    Mistake(
+        "smallest_directions_written_into_input",
+        "Keeps the k smallest singular directions, then overwrites the input with their product so that it agrees.",
+        (FACTORS, "U, S, Vt = U[:, -k:], S[-k:], Vt[-k:, :]\n    weights[...] = (U * S) @ Vt\n    return U, S, Vt"),
+    ),
 ]

@@ -66,4 +66,27 @@ MUTANTS = [
         "A stub that returns unpruned copies of the two layers.",
         (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return copy.deepcopy(layer), copy.deepcopy(next_layer)\n"),
     ),
+    # Attacks on expectations computed after the call from the layers the kernel was given.
+    Mistake(
+        "keeps_first_zeroes_rest_of_input",
+        "Keeps the first neurons whatever their importance, and zeroes the others in the input layer so that they look weakest.",
+        (
+            '    importance = compute_neuron_importance(layer, "l2")\n'
+            '    keep = np.sort(np.argsort(-importance, kind="stable")[:n_keep])\n',
+            "    keep = np.arange(n_keep)\n"
+            "    layer.weight.data[:, n_keep:] = 0.0\n"
+            "    if layer.bias is not None:\n"
+            "        layer.bias.data[n_keep:] = 0.0\n",
+        ),
+    ),
+    Mistake(
+        "no_outputs_left",
+        "Returns a next layer without outputs, after removing every output of the given next layer too.",
+        (
+            "    return new_layer, new_next",
+            "    next_layer.weight.data, next_layer.bias.data = next_layer.weight.data[:, :0], next_layer.bias.data[:0]\n"
+            "    new_next.weight.data, new_next.bias.data = new_next.weight.data[:, :0], new_next.bias.data[:0]\n"
+            "    return new_layer, new_next",
+        ),
+    ),
 ]

@@ -67,4 +67,15 @@ MUTANTS = [
         "A stub that returns the weights themselves as the codes, with scale 1.0 and zero point 0.",
         (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return weights, 1.0, 0\n"),
     ),
+    Mistake(
+        "does_nothing_zeroes_input",
+        "A stub that zeroes the weights it is given in place and returns the quantisation of all zeros.",
+        (
+            END_OF_DOCSTRING,
+            END_OF_DOCSTRING + '    w = np.asarray(getattr(weights, "data", weights))\n'
+            "    w[...] = 0\n"
+            "    qmin = -(2 ** (bits - 1))\n"
+            "    return np.full(w.shape, qmin, dtype=np.int8), float(np.finfo(np.float32).eps), qmin\n",
+        ),
+    ),
 ]

@@ -75,4 +75,25 @@ MUTANTS = [
         "A stub that trains nothing and returns a loss of 0.0 for every epoch.",
         (END_OF_DOCSTRING, END_OF_DOCSTRING + "    return [0.0] * epochs\n"),
     ),
+    # Attacks on the grader's expectations: inputs changed in place, or a student emptied so that nothing is compared.
+    Mistake(
+        "fakes_history_and_relabels",
+        "Trains nothing, returns a falling history and overwrites the labels with the untrained student's predictions.",
+        (
+            END_OF_DOCSTRING,
+            END_OF_DOCSTRING + "    X = inputs.data if isinstance(inputs, Tensor) else np.asarray(inputs, dtype=np.float32)\n"
+            "    if isinstance(labels, np.ndarray):\n"
+            "        labels[...] = np.argmax(kd.student_model.forward(Tensor(X)).data, axis=1)\n"
+            "    return [1.0 / (epoch + 1) for epoch in range(epochs)]\n",
+        ),
+    ),
+    Mistake(
+        "empties_the_student",
+        "Trains nothing, returns a falling history and removes every layer of the student.",
+        (
+            END_OF_DOCSTRING,
+            END_OF_DOCSTRING + "    kd.student_model.layers = []\n"
+            "    return [1.0 / (epoch + 1) for epoch in range(epochs)]\n",
+        ),
+    ),
 ]
