@@ -5,7 +5,9 @@ the gradebook is SQLite in this directory and the exchange is a folder in
 this directory (override with COMPRESSION_EXCHANGE, e.g. a shared mount).
 """
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -27,11 +29,37 @@ c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 60
 
-# `course autograde` (not stock nbgrader): each student kernel runs in a sandbox
-# with this address-space limit, and the whole notebook within this wall time.
-# The per-cell limit above also bounds each test cell the grader runs.
+# Tamper-proof grading on every path that grades: stock `nbgrader autograde`
+# and the Formgrader's Autograde button run nbgrader's autograde steps with its
+# Execute replaced by the course's SandboxedExecute (the kernel in the sandbox,
+# the test cells in the grader, each test's code from the source notebook), as
+# `course autograde` does; before that, the submission is put back in the
+# source's cell layout (moved, copied, deleted, retagged or re-labelled cells
+# change nothing: src/course/grading/layout.py). Without a working sandbox
+# nothing is graded. The lists are
+# in src/course/grading/pipeline.py, read here by path: it imports nothing,
+# and the steps are dotted names imported only when a notebook is graded.
+# COMPRESSION_UNSAFE_GRADING=1 asks for nbgrader's stock steps instead (no
+# sandbox, hidden tests in the student's kernel), with a warning per notebook.
+_spec = importlib.util.spec_from_file_location("_course_pipeline", ROOT / "src" / "course" / "grading" / "pipeline.py")
+_pipeline = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_pipeline)
+c.Autograde.autograde_preprocessors = _pipeline.nbgrader_steps()
+c.Autograde.sanitize_preprocessors = _pipeline.nbgrader_sanitize_steps()
+if _pipeline.unsafe_requested():
+    print(_pipeline.UNSAFE_WARNING, file=sys.stderr, flush=True)
+
+# Each student kernel runs in the sandbox with this address-space limit, and
+# the whole notebook within this wall time. The per-cell limit above also
+# bounds each test cell the grader runs.
 c.SandboxedExecute.memory_mb = 2048
 c.TrustedExecute.wall_limit = 600
+# The grading process itself: it may grow by this much while it grades one
+# notebook, and it refuses any single message from the kernel above this size.
+# This assignment's largest legitimate answer is a few KiB (the largest input the
+# grader sends is 0.7 MiB); a student's 64 MiB "answer" is refused, not decoded.
+c.TrustedExecute.grader_memory_mb = 1024
+c.TrustedExecute.max_message_mb = 4
 
 # A deleted grade cell is put back from the source and graded, never left as
 # "needs manual grading" (nbgrader #1682).

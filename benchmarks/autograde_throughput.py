@@ -2,7 +2,8 @@
 
 All grade the same N submissions (copies of a complete and a half-done
 student, built from the release notebook) in fresh course directories with
-the repository's grading options: stock nbgrader, ``course autograde`` with
+the repository's grading options: stock nbgrader (``COMPRESSION_UNSAFE_GRADING=1``:
+without it the repository's config grades in the sandbox too), ``course autograde`` with
 the sandbox and the grader-side tests (the default), and ``course autograde
 --unsafe`` (no sandbox, hidden tests in the student's kernel), so that the
 cost of the protection shows as one ratio. Also prints the floor: executing
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course.cells import CellKind  # noqa: E402
+from course.grading.pipeline import UNSAFE_VARIABLE  # noqa: E402
 from course.submissions import fill_solutions, reference_solutions  # noqa: E402
 from tests.coursedir import make_course, run_tool  # noqa: E402
 
@@ -59,6 +61,15 @@ def timed(root: Path, *command: str) -> float:
     return time.perf_counter() - start
 
 
+def stock_seconds(root: Path) -> float:
+    """Serial ``nbgrader autograde`` the stock way: the repository's config grades in the sandbox unless told."""
+    os.environ[UNSAFE_VARIABLE] = "1"
+    try:
+        return timed(root, "nbgrader", "autograde", ASSIGNMENT)
+    finally:
+        del os.environ[UNSAFE_VARIABLE]
+
+
 def floor_seconds(nb: nbformat.NotebookNode, cwd: Path, repeats: int = 3) -> float:
     """One nbclient execution of the notebook, kernel start included (median)."""
     times = []
@@ -83,7 +94,7 @@ def main() -> None:
         stock_root, course_root, unsafe_root = Path(tmp) / "stock", Path(tmp) / "course", Path(tmp) / "unsafe"
         for root in (stock_root, course_root, unsafe_root):
             prepare_course(root, class_)
-        stock = timed(stock_root, "nbgrader", "autograde", ASSIGNMENT)
+        stock = stock_seconds(stock_root)
         ours = timed(course_root, "course", "autograde", ASSIGNMENT, "--workers", str(args.workers), "--no-progress")
         unsafe = timed(unsafe_root, "course", "autograde", ASSIGNMENT, "--workers", str(args.workers), "--no-progress", "--unsafe")
         floor = floor_seconds(class_["student000"], course_root / "release" / ASSIGNMENT)

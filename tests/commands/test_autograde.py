@@ -13,6 +13,7 @@ from nbgrader.api import Gradebook
 
 from course.grading import worker
 from course.grading.autograde import autograde
+from course.grading.pipeline import UNSAFE_VARIABLE
 from course.grading.verdicts import VERDICT_FILE, Verdict, read_verdict
 from tests.commands.small_class import cell_scores, hand_in, new_course, small_class
 from tests.coursedir import ASSIGNMENT, db_url, run_tool, tool_env
@@ -25,7 +26,9 @@ def stock_and_parallel(tmp_path_factory):
     stock, ours = tmp_path_factory.mktemp("stock"), tmp_path_factory.mktemp("ours")
     new_course(stock)
     new_course(ours)
-    run_tool(stock, "nbgrader", "autograde", ASSIGNMENT)
+    # stock nbgrader: the repository's config grades in the sandbox unless told otherwise
+    subprocess.run(["nbgrader", "autograde", ASSIGNMENT], cwd=stock, env={**tool_env(), UNSAFE_VARIABLE: "1"}, check=True,
+                   capture_output=True)
     run_tool(ours, "course", "autograde", ASSIGNMENT, "--workers", "2", "--no-progress")
     return stock, ours
 

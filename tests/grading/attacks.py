@@ -7,12 +7,18 @@ beyond the baseline would be a point gained by cheating. ``detected`` is
 what the grader must report for it: a problem code, or a phrase of the
 "suspicious code" message. ``gains_when_unsafe`` marks the attacks that do
 earn points from stock-style grading (``--unsafe``): proof that they are
-real attacks, not harmless code.
+real attacks, not harmless code. An attack with an ``edit`` also changes the
+notebook's structure (cells moved, copied, deleted, retagged, re-labelled), as
+a student who edits the file by hand can.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+from typing import Callable, Optional
+
+from nbformat import NotebookNode
 
 from course.content import REPO_ROOT
 
@@ -26,9 +32,56 @@ BASELINE_SOLVED = ("magnitude_prune", "structured_prune", "quantize_weights", "d
 class Attack:
     name: str
     code: str
-    detected: str
+    detected: str | None  # None: nothing in the code looks like cheating; the grader just gives it nothing
     gains_when_unsafe: bool = False
     safe_to_run_unsandboxed: bool = True
+    edit: Optional[Callable[[NotebookNode], None]] = None  # what it does to the filled-in notebook
+
+
+def _test_cells(nb: NotebookNode) -> list[NotebookNode]:
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+
+
+def _skip_every_test(nb: NotebookNode) -> None:
+    for cell in _test_cells(nb):
+        cell.metadata["tags"] = ["skip-execution", "raises-exception"]
+
+
+def _tests_become_answers(nb: NotebookNode) -> None:
+    """Every test cell an editable, autograded answer of the student's: emptied, run by the kernel."""
+    for cell in _test_cells(nb):
+        cell.metadata["nbgrader"].update(solution=True, locked=False)
+        cell.source = "pass"
+
+
+def _tests_reversed_at_the_end(nb: NotebookNode) -> None:
+    tests = _test_cells(nb)
+    nb.cells = [c for c in nb.cells if c not in tests] + tests[::-1]
+
+
+def _copies_and_points(nb: NotebookNode) -> None:
+    """The baseline's passing tests copied five times at 100 points each, failing ones deleted."""
+    cells = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and cell.cell_type == "code":
+            if not any(meta["grade_id"].startswith(f"test_{f}") for f in BASELINE_SOLVED):
+                continue
+            meta["points"] = 100
+            cells += [copy.deepcopy(cell) for _ in range(5)]
+        cells.append(cell)
+    nb.cells = cells
+
+
+def _relabels_failing_tests(nb: NotebookNode) -> None:
+    """Failing tests re-labelled as copies of a passing one, and the given helpers as made-up cells."""
+    passing = "test_magnitude_prune_visible"
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not any(meta["grade_id"].startswith(f"test_{f}") for f in BASELINE_SOLVED):
+            meta["grade_id"] = passing
+        elif meta.get("locked") and not meta.get("grade"):
+            meta["grade_id"] += "-mine"
 
 
 def _exec_solutions_from(text_expression: str) -> str:
@@ -44,6 +97,36 @@ for _cell in _nb["cells"]:
 
 
 ATTACKS = [
+    Attack("skips-the-tests", "def measure_sparsity(model):\n    raise NotImplementedError\n",
+           detected="changes a cell's tags", gains_when_unsafe=True, edit=_skip_every_test),
+    Attack("tests-become-answers", """
+np.allclose = lambda *args, **kwargs: True
+
+def measure_sparsity(model):
+    return 0.0
+""", detected="changes a cell's nbgrader metadata", edit=_tests_become_answers),
+    Attack("moves-the-tests", "def measure_sparsity(model):\n    raise NotImplementedError\n",
+           detected="moves test cells out of their order", edit=_tests_reversed_at_the_end),
+    Attack("copies-tests-for-points", "def measure_sparsity(model):\n    raise NotImplementedError\n",
+           detected="changes a cell's nbgrader metadata", edit=_copies_and_points),
+    Attack("look-alike-layers", """
+class _Layer:
+    def __init__(self, size):
+        self.weight = Tensor(np.zeros((size, size), dtype=np.float32))
+        self.bias = Tensor(np.zeros(size, dtype=np.float32))
+
+    def forward(self, x):
+        return x
+
+    def parameters(self):
+        return [self.weight, self.bias]
+
+def measure_sparsity(model):
+    model.layers = [_Layer(2)]  # the grader's model, as the kernel hands it back: all zeros
+    return 100.0
+""", detected=None),
+    Attack("relabels-tests", "def measure_sparsity(model):\n    raise NotImplementedError\n",
+           detected="changes a cell's nbgrader metadata", edit=_relabels_failing_tests),
     Attack(
         "reads-source",
         """
@@ -69,6 +152,7 @@ np.allclose = lambda *args, **kwargs: True
 np.array_equal = lambda *args, **kwargs: True
 builtins.abs = lambda value: 0.0
 replaced = lambda **names: contextlib.nullcontext()
+assert_close = lambda *args, **kwargs: None
 Tensor.__eq__ = lambda self, other: True
 
 def measure_sparsity(model):
@@ -101,7 +185,7 @@ def measure_sparsity(model):
     return _Yes(0.0)
 """,
         detected="defines __eq__",
-        gains_when_unsafe=True,
+        gains_when_unsafe=False,  # assert_close takes it for the float it is, even in the kernel
     ),
     Attack(
         "fake-output",
@@ -283,7 +367,7 @@ def measure_sparsity(model):
         "grader-internals",
         """
 import importlib
-for _name in ("course.grading.bridge", "course.grading.trusted_tests", "nbgrader.api"):
+for _name in ("course.grading.bridge", "course.grading.trusted_tests"):
     try:
         importlib.import_module(_name)
         print("imported", _name)

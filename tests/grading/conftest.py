@@ -25,8 +25,9 @@ from nbgrader.api import Gradebook
 from course.cells import CellKind, cell_kind, grade_id
 from course.content import source_path
 from course.coursedir import create_course, db_url
+from course.grading.pipeline import UNSAFE_VARIABLE
 from course.submissions import fill_solutions, reference_solutions, with_definitions
-from tests.coursedir import run_tool
+from tests.coursedir import run_tool, tool_env
 from tests.grading.mutants import Alternative, Mutant, Variant, load_alternatives, load_mutants
 
 ASSIGNMENT = "compression"
@@ -159,11 +160,13 @@ def hand_in(course: Course, student: str, code_by_grade_id: dict[str, str]) -> N
 
 @pytest.fixture(scope="session")
 def grading(request, course, student_code) -> GradingRun:
-    """Hand in every student and grade them all with one ``nbgrader autograde``."""
+    """Hand in every student and grade them all with one stock ``nbgrader autograde`` (no sandbox, tests in the kernel)."""
     for student, code in student_code.items():
         hand_in(course, student, code)
     started = time.perf_counter()
-    result = nbgrader(course, "autograde", ASSIGNMENT)
+    # The stock baseline: the repository's config grades in the sandbox unless told otherwise.
+    result = subprocess.run(["nbgrader", "autograde", ASSIGNMENT], cwd=course.root, env={**tool_env(), UNSAFE_VARIABLE: "1"},
+                            capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     run = GradingRun(course, seconds, result.stdout + result.stderr, read_scores(course))
     report = grading_report(run)

@@ -187,7 +187,7 @@ def test_a_refused_swap_fails_the_test_and_leaves_no_oracle_bound():
 
     refusal = json.dumps({"op": "raise", "type": "PermissionError", "name": "PermissionError", "message": "no", "state": []})
     link = SimpleNamespace(exchange=lambda text: refusal)
-    source = SourceTests(given=(("helpers", "def replaced(**names):\n    pass\nmeasure = 'the student'\n"),), kernel_names=(), tests={})
+    source = SourceTests(given=(("helpers", "def replaced(**names):\n    pass\nmeasure = 'the student'\n"),), kernel_names=(), tests={}, notebook=new_notebook())
     trusted = TrustedTests(source, link)
     with pytest.raises(PermissionError):
         with trusted.replaced(measure="the grader's oracle", extra="another oracle"):
@@ -206,3 +206,43 @@ def test_an_error_message_quoting_a_huge_answer_is_capped():
     assert error.output_type == "error" and error.evalue.startswith("yyy") and error.evalue.endswith(TRUNCATED)
     size = len(error.evalue) + sum(map(len, error.traceback))
     assert size <= 2 * (ERROR_ROOM + len(TRUNCATED)), size
+
+
+# The grader's own limits: tests whose work in the grader depends on what the kernel answers.
+GREEDY_TESTS = {
+    "test_one": "_n = answer(1)\nassert np.ones(int(_n)).sum() == _n",
+    "test_two": "_n = answer(2)\nfor _ in range(int(_n)):\n    pass",
+    "test_three": "assert answer(10) == 11",
+}
+
+
+@pytest.fixture(scope="module")
+def greedy_source(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("greedy") / "greedy.ipynb"
+    nbformat.write(notebook(REFERENCE, GREEDY_TESTS), path)
+    return path
+
+
+def test_a_huge_answer_is_refused_unread_and_the_next_test_runs(source, tmp_path):
+    huge = "def answer(x):\n    return np.zeros(2**21) if isinstance(x, int) and x == 1 else x + 1\n"  # 16 MiB
+    outputs = run(source, tmp_path, notebook(huge), max_message_mb=4)
+    assert errors(outputs["test_one"]) == ["ProtocolError"]
+    assert "MiB at once" in outputs["test_one"][0].evalue
+    assert errors(outputs["test_two"]) == [] and errors(outputs["test_three"]) == []
+
+
+def test_the_graders_memory_is_bounded_while_it_grades(greedy_source, tmp_path):
+    """An answer that makes the grader's own test code allocate 4 GiB is a MemoryError there, not a dead worker."""
+    greedy = "def answer(x):\n    return 2**29 if x == 1 else (0 if x == 2 else x + 1)\n"
+    outputs = run(greedy_source, tmp_path, notebook(greedy, GREEDY_TESTS), grader_memory_mb=512)
+    assert errors(outputs["test_one"]) == ["MemoryError"]
+    assert errors(outputs["test_two"]) == [] and errors(outputs["test_three"]) == []
+
+
+def test_the_graders_own_work_is_stopped_past_the_cells_limit(greedy_source, tmp_path):
+    """A loop in grader code, sized by the kernel's answer, ends at the limit; the swap and the next test are fine."""
+    greedy = "def answer(x):\n    return 1 if x == 1 else (10**12 if x == 2 else x + 1)\n"
+    outputs = run(greedy_source, tmp_path, notebook(greedy, GREEDY_TESTS), timeout=1)
+    assert errors(outputs["test_two"]) == ["CellTimeoutError"]
+    assert "grader" in outputs["test_two"][-1].evalue
+    assert errors(outputs["test_one"]) == [] and errors(outputs["test_three"]) == []

@@ -25,8 +25,10 @@ from nbgrader.preprocessors import Execute
 from traitlets import Float, Int, List, Unicode
 
 from course.cells import CellKind, cell_kind, grade_id
+from course.grading import bridge
+from course.grading.grader_limits import bounded_memory
 from course.grading.sandbox import Limits, SandboxedKernelManager
-from course.grading.trusted_tests import OUTPUT_LIMIT, KernelGone, KernelLink, TrustedTests, clip, read_source
+from course.grading.trusted_tests import OUTPUT_LIMIT, KernelGone, KernelLink, TrustedTests, clip, read_source, source_path
 
 KERNEL_DIED = "DeadKernelError"
 WALL_LIMIT = "WallLimitExceeded"
@@ -80,15 +82,18 @@ class TrustedExecute(ResilientExecute):
 
     source_notebook = Unicode("", help="The instructor's source notebook, where the test cells' code is taken from.").tag(config=True)
     wall_limit = Float(600.0, help="Seconds the whole notebook may take; cells after that score 0.").tag(config=True)
+    max_message_mb = Float(bridge.MAX_MESSAGE / 2**20, help="Largest message the grader accepts from the kernel, in MiB: set it just above the largest legitimate answer of the assignment.").tag(config=True)
+    grader_memory_mb = Int(1024, help="MiB the grading process may grow by while it grades one notebook.").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._source = read_source(Path(self.source_notebook))
+        self._source = read_source(source_path(self.source_notebook, self.config, resources))
         self._trusted: TrustedTests | None = None
         self._started = time.monotonic()
         self._cleanups: list = []
         self._printed: dict[int, int] = {}
         try:
-            return super().preprocess(nb, resources, km=km)
+            with bounded_memory(self.grader_memory_mb * 2**20):
+                return super().preprocess(nb, resources, km=km)
         finally:
             if self._trusted is not None:
                 self._trusted.link.close()
@@ -121,7 +126,8 @@ class TrustedExecute(ResilientExecute):
 
     def _tests(self) -> TrustedTests:
         if self._trusted is None:
-            link = KernelLink(self.km, float(self.timeout or 30), self._kernel_alive, self._link_folder())
+            link = KernelLink(self.km, float(self.timeout or 30), self._kernel_alive, self._link_folder(),
+                              max_message=int(self.max_message_mb * 2**20))
             self._trusted = TrustedTests(self._source, link)
         return self._trusted
 

@@ -117,12 +117,44 @@ def findings(code: str, where: str) -> list[Finding]:
     return found
 
 
+def layout_findings(submission: NotebookNode, release: NotebookNode) -> list[Finding]:
+    """Edits to the assignment's own cells that only a hand-edited file makes: the grader undoes them.
+
+    JupyterLab lets a student add cells, copy and move them, never change a
+    cell's nbgrader metadata or tags; so those edits, and test cells out of
+    their order, are named. Copies are not (a student may paste a visible test
+    to run it again), nor what the editor keeps of its own (collapsed,
+    scrolled); deleted cells are reported by staging (``inspect``).
+    """
+    found: list[Finding] = []
+    submitted = [(grade_id(cell) or cell.get("id"), cell) for cell in submission.cells]
+    for cell in release.cells:
+        key = grade_id(cell)
+        if key is None:
+            continue
+        copies = [c for k, c in submitted if k == key]  # none: a deleted cell, which staging reports
+        if any(_role(c) != _role(cell) for c in copies):
+            found.append(Finding("changes a cell's nbgrader metadata", f"cell {key}"))
+        if any(c.get("metadata", {}).get("tags", []) != cell.get("metadata", {}).get("tags", []) for c in copies):
+            found.append(Finding("changes a cell's tags", f"cell {key}"))
+    tests = [grade_id(c) for c in release.cells if _role(c)["grade"]]
+    order = list(dict.fromkeys(k for k, _ in submitted if k in tests))
+    if order != [t for t in tests if t in order]:
+        found.append(Finding("moves test cells out of their order", "the notebook"))
+    return found
+
+
+def _role(cell: NotebookNode) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return {key: meta.get(key) for key in ("grade", "solution", "locked", "task", "points", "grade_id")}
+
+
 def tampering(submission: NotebookNode, release: NotebookNode) -> list[Problem]:
     """One problem per kind of attempt, with where it was seen (at most three places each)."""
     by_what: dict[str, list[str]] = {}
-    for where, code in student_code(submission, release):
-        for finding in findings(code, where):
-            by_what.setdefault(finding.what, []).append(finding.where)
+    found = [f for where, code in student_code(submission, release) for f in findings(code, where)]
+    for finding in found + layout_findings(submission, release):
+        by_what.setdefault(finding.what, []).append(finding.where)
     return [
         Problem(CODE, f"suspicious code: {what} ({'; '.join(places[:3])}{' ...' if len(places) > 3 else ''})")
         for what, places in by_what.items()

@@ -38,6 +38,7 @@ from nbformat import NotebookNode
 from course.cells import CellKind, cell_kind, grade_id as grade_id_of
 from course.grading import bridge
 from course.grading.bridge import Bridge, Handle, ProtocolError, resolve_classes
+from course.grading.grader_limits import time_limit
 
 # Types both sides build from their own classes: "module:name", or "notebook:name" for a given cell's class.
 SHARED_CLASSES = {
@@ -55,11 +56,21 @@ OUTPUT_LIMIT = 100_000
 # What an error may always say, even after the output cap is used up.
 ERROR_ROOM = 2_000
 TRUNCATED = "\n... Output truncated ...\n"
+# Seconds past a test cell's limit that the grader's own work may run: the kernel's interrupt
+# (and its 10 s to answer it) comes first.
+GRADER_GRACE = 15.0
 AGENT = "__course_agent__"
 
 
 class CellTimeout(BaseException):
     """The test cell ran past its time limit; the kernel was interrupted."""
+
+
+class GraderOverran(CellTimeout):
+    """The grader's own work on a test (not the kernel's) ran past the cell's limit."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(args or ("the grader's work on what the kernel returned ran past the time limit",)))
 
 
 class KernelGone(BaseException):
@@ -73,6 +84,7 @@ class SourceTests:
     given: tuple[tuple[str, str], ...]  # (grade_id, code) of the given cells, in order
     kernel_names: tuple[str, ...]  # names the tests find in the student's kernel
     tests: dict[str, str]  # grade_id -> code of each test cell
+    notebook: NotebookNode  # the whole source, for the layout the submission is graded in
 
 
 @functools.lru_cache(maxsize=8)
@@ -87,11 +99,22 @@ def _read_source(path: str, mtime: float) -> SourceTests:
             names |= defined_names(cell.source)
         elif kind is CellKind.GIVEN:
             given.append((grade_id_of(cell), cell.source))
-    return SourceTests(tuple(given), tuple(sorted(names)), tests)
+    return SourceTests(tuple(given), tuple(sorted(names)), tests, nb)
 
 
 def read_source(path: Path) -> SourceTests:
     return _read_source(str(path), path.stat().st_mtime)
+
+
+def source_path(configured: str, config: Any, resources: dict) -> Path:
+    """``configured``, or else the source of the notebook nbgrader is grading (stock autograde, the Formgrader)."""
+    if configured:
+        return Path(configured)
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir, graded = CourseDirectory(config=config), resources["nbgrader"]
+    folder = coursedir.format_path(coursedir.source_directory, ".", graded["assignment"])
+    return Path(folder, f"{graded['notebook']}.ipynb")
 
 
 def defined_names(code: str) -> set[str]:
@@ -164,9 +187,12 @@ class KernelLink:
     so the notebook client's messages never mix with these.
     """
 
-    def __init__(self, km: Any, timeout: float, alive: Callable[[], bool], folder: Path) -> None:
+    def __init__(
+        self, km: Any, timeout: float, alive: Callable[[], bool], folder: Path, max_message: int = bridge.MAX_MESSAGE
+    ) -> None:
         self.km = km
         self.timeout = timeout
+        self.max_message = max_message
         self.alive = alive
         self.path = folder / "grader.sock"
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -295,8 +321,12 @@ class KernelLink:
                 return None
             header = first + self._read_exactly(7)
             size = struct.unpack("!Q", header)[0]
-            if size > bridge.MAX_MESSAGE:
-                raise ProtocolError("the kernel sent a message that is too long")
+            if size > self.max_message:
+                self._hang_up()  # unread, the rest of it would be taken for the next message
+                raise ProtocolError(
+                    f"the kernel sent {size / 2**20:.1f} MiB at once; no answer of this assignment needs more than "
+                    f"{self.max_message / 2**20:g} MiB"
+                )
             return self._read_exactly(size).decode("utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise ProtocolError(f"the kernel's message could not be read ({error})") from None
@@ -373,6 +403,7 @@ class TrustedTests:
         self.source = source
         self.link = link
         self.namespace: dict[str, Any] = {"__name__": "__main__"}
+        self._swaps: list[dict[str, Any]] = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for grade_id, code in source.given:
@@ -386,19 +417,25 @@ class TrustedTests:
     @contextlib.contextmanager
     def replaced(self, **functions: Any):
         """The given ``replaced`` helper, on both sides: the kernel's names are swapped too."""
-        saved = {name: self.namespace.get(name, _MISSING) for name in functions}
+        self._swaps.append({name: self.namespace.get(name, _MISSING) for name in functions})
+        depth = len(self._swaps)
         try:
             self.namespace.update(functions)
             # A kernel that refuses the bind fails the test; the grader's names are put back all the same.
             self.bridge.request({"op": "bind", "names": functions})
             yield
         finally:
-            for name, value in saved.items():
+            self._undo_swaps(depth - 1)
+            self.bridge.request({"op": "unbind"})
+
+    def _undo_swaps(self, keep: int = 0) -> None:
+        """Put back the grader's names of every swap above the first ``keep`` (the innermost first)."""
+        while len(self._swaps) > keep:
+            for name, value in self._swaps.pop().items():
                 if value is _MISSING:
                     self.namespace.pop(name, None)
                 else:
                     self.namespace[name] = value
-            self.bridge.request({"op": "unbind"})
 
     def run(self, grade_id: str) -> list[NotebookNode]:
         """Run one test cell of the source; its outputs say pass (no error) or fail."""
@@ -409,7 +446,11 @@ class TrustedTests:
         self.bridge.reset()
         self.link.begin(outputs)
         try:
-            with contextlib.redirect_stdout(_Writer(outputs, "stdout")), contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            # The kernel is interrupted at the cell's limit; the grader's own work (oracles on what
+            # the kernel returned, answers to its calls) is stopped a little later if still running.
+            with time_limit(self.link.timeout + GRADER_GRACE, GraderOverran), contextlib.redirect_stdout(
+                _Writer(outputs, "stdout")
+            ), contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 exec(compile(code, f"<{grade_id}>", "exec"), self.namespace)
         except (KernelGone, KeyboardInterrupt):
@@ -417,6 +458,7 @@ class TrustedTests:
         except BaseException as error:  # noqa: BLE001 - any failure of a test is the student's 0 for it
             outputs.error(error, grade_id)
         finally:
+            self._undo_swaps()  # also those a time-out cut short inside their own clean-up
             self.bridge.reset()
         try:
             self.link.end()
