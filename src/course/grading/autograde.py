@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import time
+from concurrent.futures import Future
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,9 +26,10 @@ from tqdm import tqdm
 from course.course_config import load_course_config
 from course.errors import CourseError
 from course.grading.preprocessors import ResilientExecute, SandboxedExecute
-from course.grading.runners import dask_cluster, local_pool
+from course.grading.runners import GradingProcessKilled, dask_cluster, local_pool
 from course.grading.sandbox import check_sandbox
 from course.grading.verdicts import Problem, Verdict
+from course.grading.worker import fail_submission
 
 log = logging.getLogger(__name__)
 
@@ -82,25 +85,29 @@ def autograde(
     result = BatchResult()
     started = time.perf_counter()
     runner = dask_cluster(scheduler, root, sandbox=not unsafe) if scheduler else local_pool(max(1, workers or os.cpu_count() or 1))
-    with runner as run, tqdm(total=len(todo), unit="submission", disable=not progress, desc=f"autograde {assignment}") as bar:
-        futures = {run.submit(root, assignment, student, force, executor, db_url): student for student in todo}
-        try:
-            for future in run.completed(futures):
-                record(result, futures[future], assignment, future)
+    jobs = {student: (root, assignment, student, force, executor, db_url) for student in todo}
+    with runner as grade, tqdm(total=len(todo), unit="submission", disable=not progress, desc=f"autograde {assignment}") as bar:
+        # closing(): on Ctrl-C the runner cancels what has not started before the error goes on
+        with closing(grade(jobs)) as finished:
+            for student, future in finished:
+                record(result, student, assignment, outcome(future, *jobs[student]))
                 bar.update(1)
-        except KeyboardInterrupt:
-            run.cancel(futures)
-            raise
     result.seconds = time.perf_counter() - started
     return result
 
 
-def record(result: BatchResult, student: str, assignment: str, future) -> None:
-    """File one finished submission; a crash of the grader for it is that student's failure, not the batch's."""
+def outcome(future: Future, root: Path, assignment: str, student: str, force: bool, executor: type, db_url: str) -> Verdict | None:
+    """What the grading of one submission came to; a crash of the grader for it is that student's failure, not the batch's."""
     try:
-        verdict = future.result()
+        return future.result()
+    except GradingProcessKilled as error:  # no grader is left to write it: the failure is recorded here
+        return fail_submission(root, assignment, student, executor, db_url, Problem("grader_killed", str(error)))
     except Exception as error:  # the worker itself broke: keep going with the others
-        verdict = Verdict(student, assignment, "", "failed", problems=[Problem("grader_error", f"{type(error).__name__}: {error}")])
+        return Verdict(student, assignment, "", "failed", problems=[Problem("grader_error", f"{type(error).__name__}: {error}")])
+
+
+def record(result: BatchResult, student: str, assignment: str, verdict: Verdict | None) -> None:
+    """File one finished submission: skipped (``None``), graded or failed."""
     if verdict is None:
         result.skipped.append(student)
         log.info("%s: unchanged since last graded, skipped", student)

@@ -8,7 +8,12 @@ graded each worker must see the course directory and, unless ``--unsafe``,
 pass the same sandbox check as a local run. The scheduler re-runs the task of
 a worker that dies (its kernels die with it: the sandbox is bound to its
 parent), and the result lock in ``grade_submission`` keeps a re-run from
-overlapping with a grader that is in fact still busy.
+overlapping with a grader that is in fact still busy. The local pool does the
+same for a process of its own that dies (``LocalPool``).
+
+Either way a runner is a function from jobs (student -> the arguments of
+``grade_submission``) to (student, finished future) pairs, in the order they
+finish; stopping early (Ctrl-C) cancels what has not started.
 """
 
 from __future__ import annotations
@@ -18,11 +23,11 @@ import os
 import threading
 import uuid
 import warnings
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Generator, Iterator
 
 from course.errors import CourseError
 from course.grading.sandbox import SandboxUnavailable, check_sandbox
@@ -30,15 +35,14 @@ from course.grading.worker import grade_submission
 
 CONNECT_TIMEOUT = "30s"
 WORKERS_TIMEOUT = 60  # seconds to wait for a cluster's first worker
+FRUITLESS_BREAKS = 3  # pools in a row that broke before grading anything: the machine, not a submission
+
+Jobs = dict[str, tuple]
+Runner = Callable[[Jobs], Iterator[tuple[str, Future]]]
 
 
-@dataclass
-class Runner:
-    """Submit ``grade_submission`` calls and get their futures back as they finish."""
-
-    submit: Callable[..., object]
-    completed: Callable[[Iterable], Iterator]
-    cancel: Callable[[Iterable], None]
+class GradingProcessKilled(Exception):
+    """Every process that graded this submission died under it (SIGKILL, out of memory): nothing was graded."""
 
 
 def prepare_worker() -> None:
@@ -53,16 +57,100 @@ def prepare_worker() -> None:
     warnings.filterwarnings("ignore", module=r"nbgrader\..*|nbformat\..*|sqlalchemy\..*")
 
 
+_started = None  # in a pool process: the batch's flags, one per submission, set when its grading begins
+
+
+def prepare_pool_worker(started) -> None:
+    """``prepare_worker``, and keep the batch's shared flags (they can only be handed over at process start)."""
+    global _started
+    _started = started
+    prepare_worker()
+
+
+def grade_in_pool(index: int, *args) -> object:
+    """The pool's task: flag that submission ``index``'s grading began, then grade it.
+
+    When a pool process dies, every unfinished future of the pool fails with
+    the same ``BrokenProcessPool``; the flags (shared memory: written at once,
+    nothing to flush or clean up) tell the submissions that were being graded
+    (one of them may have caused it) from those still queued.
+    """
+    _started[index] = 1
+    return grade_submission(*args)
+
+
+class LocalPool:
+    """``workers`` processes on this machine, started by a fork server that has imported the grader.
+
+    A process that dies (SIGKILL, the out-of-memory killer) breaks the whole
+    ``ProcessPoolExecutor``: the others are terminated and every unfinished
+    future fails, and nobody can tell which submission was to blame. So the
+    pool is rebuilt; what was only queued goes back in the queue; what was
+    being graded is graded once more, one submission at a time with nothing
+    else running, so that a second death is that submission's own doing. A
+    submission whose grading process dies that second time too ends with
+    ``GradingProcessKilled``; nobody else is charged for it.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(["course.grading.worker", "course.grading.runners"])
+
+    def grade(self, jobs: Jobs) -> Iterator[tuple[str, Future]]:
+        started = self.context.RawArray("b", len(jobs))  # shared with the pool's processes
+        index = {student: i for i, student in enumerate(jobs)}
+        waiting = list(jobs)  # never started, or stopped only because another process died
+        suspects: list[str] = []  # being graded when a pool broke: graded again, alone
+        fruitless = 0
+        while waiting or suspects:
+            alone = [suspects.pop(0)] if suspects else []
+            batch, waiting = (alone, waiting) if alone else (waiting, [])
+            lost = yield from self._run(batch, jobs, started, index)
+            begun = [student for student in lost if started[index[student]]]
+            fruitless = 0 if begun or not lost else fruitless + 1
+            if fruitless >= FRUITLESS_BREAKS:
+                raise CourseError("the local grading processes keep dying before they grade anything")
+            if alone and begun:
+                killed: Future = Future()
+                killed.set_exception(GradingProcessKilled(
+                    "its grading process was killed twice (SIGKILL, e.g. out of memory); nothing could be graded"
+                ))
+                yield alone[0], killed
+                continue
+            suspects += begun
+            waiting += [student for student in lost if student not in begun]
+
+    def _run(
+        self, students: list[str], jobs: Jobs, started, index: dict[str, int],
+    ) -> Generator[tuple[str, Future], None, list[str]]:
+        """Grade ``students`` on a fresh pool, yielding what finishes; return those lost to a broken pool."""
+        lost: list[str] = []
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context,
+                                 initializer=prepare_pool_worker, initargs=(started,)) as pool:
+            futures: dict[Future, str] = {}
+            try:
+                for student in students:
+                    started[index[student]] = 0
+                    futures[pool.submit(grade_in_pool, index[student], *jobs[student])] = student
+            except BrokenProcessPool:  # a process died while the batch was still being handed out
+                lost = students[len(futures):]
+            try:
+                for future in as_completed(futures):
+                    if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
+                        lost.append(futures[future])
+                    else:
+                        yield futures[future], future
+            except BaseException:  # Ctrl-C, or the caller stopped: what has not started never will
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        return lost
+
+
 @contextmanager
 def local_pool(workers: int) -> Iterator[Runner]:
-    """``workers`` processes on this machine, started by a fork server that has imported the grader."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["course.grading.worker"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=prepare_worker) as pool:
-        def cancel(_futures: Iterable) -> None:
-            pool.shutdown(wait=False, cancel_futures=True)
-
-        yield Runner(submit=lambda *args: pool.submit(grade_submission, *args), completed=as_completed, cancel=cancel)
+    """A ``LocalPool`` of ``workers`` processes."""
+    yield LocalPool(workers).grade
 
 
 # A Dask worker may run tasks in several threads; the sandbox gives each
@@ -109,10 +197,18 @@ def dask_cluster(address: str, root: Path, sandbox: bool) -> Iterator[Runner]:
             raise CourseError("; ".join(f"worker {w}: {p}" for w, p in sorted(problems.items())))
         batch = uuid.uuid4().hex[:8]
 
-        def submit(root_, assignment, student, *rest):
-            return client.submit(
-                grade_on_dask_worker, root_, assignment, student, *rest,
-                key=f"course-autograde-{assignment}-{student}-{batch}", pure=False,
-            )
+        def grade(jobs: Jobs) -> Iterator[tuple[str, Future]]:
+            futures = {
+                client.submit(
+                    grade_on_dask_worker, *args, key=f"course-autograde-{args[1]}-{student}-{batch}", pure=False,
+                ): student
+                for student, args in jobs.items()
+            }
+            try:
+                for future in dask_completed(futures):
+                    yield futures[future], future
+            except BaseException:  # Ctrl-C, or the caller stopped
+                client.cancel(list(futures))
+                raise
 
-        yield Runner(submit=submit, completed=dask_completed, cancel=lambda futures: client.cancel(list(futures)))
+        yield grade

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import Execute
 
 from course.course_config import load_course_config, open_api, step_folder
 from course.grading.inspect import stage_submission
+from course.grading.pipeline import autograde_steps, sanitize_steps
 from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, SandboxedExecute
 from course.grading.result_lock import result_lock
 from course.grading.suspicion import tampering
@@ -52,14 +52,14 @@ def grading_config(root: Path, assignment: str, executor: type[Execute] = Sandbo
 
     ``SandboxedExecute`` is the tamper-proof grading; ``ResilientExecute`` runs
     the hidden tests in the student's kernel, as stock nbgrader does (``--unsafe``).
+    The steps around it are the course's one pipeline (``pipeline.autograde_steps``),
+    the same that stock nbgrader and the Formgrader run.
     """
-    defaults = Autograde.class_traits()["autograde_preprocessors"].default()
-    steps = [executor if step is Execute else step for step in defaults]
     base = course_config(root, db_url)
     return load_course_config(
         root,
         CourseDirectory={"submitted_directory": STAGING_DIRECTORY, "db_url": base.CourseDirectory.db_url},
-        Autograde={"autograde_preprocessors": steps},
+        Autograde={"autograde_preprocessors": autograde_steps(executor), "sanitize_preprocessors": sanitize_steps(executor)},
         # The notebook is done when the kernel is shut down: waiting for a graceful exit only idles the worker.
         ResilientExecute={"shutdown_kernel": "immediate"},
         TrustedExecute={"source_notebook": str(step_folder(base, "source", ".", assignment) / f"{assignment}.ipynb")},
@@ -128,6 +128,29 @@ def run_autograde(config, assignment: str, student: str, verdict: Verdict) -> No
         log.warning("%s: attempt %d failed for a machine reason; retrying", student, attempt)
     detail = (result.get("error") or result.get("log") or "").strip().splitlines()
     verdict.problems.append(Problem("autograde_failed", "nbgrader could not grade it: " + (detail[-1] if detail else "no detail")))
+
+
+def fail_submission(
+    root: Path, assignment: str, student: str, executor: type[Execute], db_url: str | None, problem: Problem,
+) -> Verdict:
+    """Record ``student`` as failed for ``problem`` when no grader is left to do it (its process died).
+
+    A grader killed after nbgrader wrote grades but before the verdict leaves
+    a grade without its verdict; this takes the result's lock as a grader
+    would, removes that grade, and writes the failed verdict for the current
+    submission, so the gradebook and the verdict agree (and a re-run skips it
+    until it changes, or with ``--force``, like any other failure).
+    """
+    config = grading_config(root, assignment, executor, db_url)
+    with result_lock(config.CourseDirectory.db_url, Path(config.CourseDirectory.root), assignment, student):
+        submitted = step_folder(course_config(root, config.CourseDirectory.db_url), "submitted", student, assignment)
+        autograded = step_folder(config, "autograded", student, assignment)
+        forget_previous_grades(config, autograded, assignment, student)
+        verdict = Verdict(student=student, assignment=assignment, fingerprint=fingerprint(submitted), status="failed",
+                          attempts=2, grader=executor.__name__, problems=[problem])
+        write_verdict(autograded, verdict)
+        shutil.rmtree(step_folder(config, "submitted", student, assignment), ignore_errors=True)  # the staging copy
+        return verdict
 
 
 def forget_previous_grades(config, autograded: Path, assignment: str, student: str) -> None:
