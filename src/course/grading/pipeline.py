@@ -49,16 +49,8 @@ WARN_UNSANDBOXED = "course.grading.pipeline.warn_unsandboxed"
 EXECUTOR = "<executor>"
 
 # The course's autograde pipeline: nbgrader's default steps, in nbgrader's order, with EXECUTOR for its
-# Execute. A step added here is run by every path that grades.
-AUTOGRADE_STEPS = (
-    EXECUTOR,
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-)
+# Execute. Every path that grades runs it.
+AUTOGRADE_STEPS = tuple(EXECUTOR if step == NBGRADER_EXECUTE else step for step in NBGRADER_AUTOGRADE_STEPS)
 
 
 def autograde_steps(executor: str | type = SANDBOXED_EXECUTE) -> list:
