@@ -45,22 +45,16 @@ SANDBOXED_EXECUTE = "course.grading.preprocessors.SandboxedExecute"
 # Spelled out: nbgrader_config.py loads this file under another module name.
 REQUIRE_SANDBOX = "course.grading.pipeline.require_sandbox"
 WARN_UNSANDBOXED = "course.grading.pipeline.warn_unsandboxed"
-# Where the step that runs the notebook goes (the executor, after the sandbox check when it is sandboxed).
-EXECUTOR = "<executor>"
-
-# The course's autograde pipeline: nbgrader's default steps, in nbgrader's order, with EXECUTOR for its
-# Execute. Every path that grades runs it.
-AUTOGRADE_STEPS = tuple(EXECUTOR if step == NBGRADER_EXECUTE else step for step in NBGRADER_AUTOGRADE_STEPS)
 
 
 def autograde_steps(executor: str | type = SANDBOXED_EXECUTE) -> list:
-    """``AUTOGRADE_STEPS`` with ``executor`` (a dotted name or a class) running the notebook.
+    """nbgrader's own autograde steps, in its order, with ``executor`` (a dotted name or a class) for its Execute.
 
     A sandboxed executor is preceded by ``require_sandbox``, so that a machine
     without a working sandbox grades nothing and says why.
     """
     run = [REQUIRE_SANDBOX, executor] if _sandboxed(executor) else [executor]
-    return [item for step in AUTOGRADE_STEPS for item in (run if step == EXECUTOR else [step])]
+    return [item for step in NBGRADER_AUTOGRADE_STEPS for item in (run if step == NBGRADER_EXECUTE else [step])]
 
 
 # nbgrader 0.9.6's own Autograde.sanitize_preprocessors, by name: what runs before the notebook is executed.
