@@ -242,7 +242,7 @@ def test_the_graders_memory_is_bounded_while_it_grades(greedy_source, tmp_path):
 def test_the_graders_own_work_is_stopped_past_the_cells_limit(greedy_source, tmp_path):
     """A loop in grader code, sized by the kernel's answer, ends at the limit; the swap and the next test are fine."""
     greedy = "def answer(x):\n    return 1 if x == 1 else (10**12 if x == 2 else x + 1)\n"
-    outputs = run(greedy_source, tmp_path, notebook(greedy, GREEDY_TESTS), timeout=1)
+    outputs = run(greedy_source, tmp_path, notebook(greedy, GREEDY_TESTS))  # the file's usual 5 s limit: honest calls fit it on a busy machine
     assert errors(outputs["test_two"]) == ["CellTimeoutError"]
     assert "grader" in outputs["test_two"][-1].evalue
     assert errors(outputs["test_one"]) == [] and errors(outputs["test_three"]) == []
