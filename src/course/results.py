@@ -96,6 +96,12 @@ class AssignmentResults:
     def with_problems(self) -> list[StudentResult]:
         return [s for s in self.students if s.problems]
 
+    def pending(self, student: StudentResult) -> list[GradeCell]:
+        """Written answers of a graded submission that nobody has scored yet: points still open, not lost."""
+        if not student.submitted:
+            return []
+        return [cell for cell in self.cells if not cell.autograded and student.cell_scores.get(cell.key) is None]
+
 
 def problem_text(problems: list[Problem]) -> str:
     """One line for a CSV cell or a table row."""
