@@ -5,11 +5,15 @@ extensions, bound to loopback. The difference is configuration only:
 
 * the instructor's server runs in the course directory, so the Formgrader
   reads the course's own ``nbgrader_config.py`` (gradebook, exchange);
-* a student's server runs in a workspace of its own, holding a student-side
-  ``nbgrader_config.py`` (course id, the course's exchange, the student id,
-  a per-workspace submission cache) and a Jupyter config folder that turns
-  off the instructor tools (Formgrader, Course List, Create Assignment), as
-  nbgrader's documentation advises for student servers.
+* a student's server runs in a workspace of its own, with a Jupyter config
+  folder (``JUPYTER_CONFIG_DIR``) that turns off the instructor tools
+  (Formgrader, Course List, Create Assignment), as nbgrader's documentation
+  advises for student servers, and holds the student-side
+  ``nbgrader_config.py`` (course id, the course's exchange, the student id, a
+  per-workspace submission cache). nbgrader searches the Jupyter config path
+  for that file, so it need not sit in the folder the student works in: the
+  config folder is ``.jupyter``, hidden from JupyterLab's file browser, and
+  nothing the student sees invites editing it.
 
 The student id is written into the student's nbgrader config rather than
 taken from the login name, so one machine can host several test students.
@@ -29,6 +33,8 @@ from course.errors import CourseError
 LOOPBACK = "127.0.0.1"
 INSTRUCTOR_PORT = 8888
 STUDENT_PORT = 8890
+# Jupyter's own variable for a default port; it wins over the defaults above, as it does for `jupyter lab`.
+PORT_VARIABLE = "JUPYTER_PORT"
 
 # Instructor-only parts of nbgrader, switched off in a student's server.
 INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list")
@@ -55,6 +61,7 @@ class LabServer:
     cwd: Path
     env: dict[str, str]
     url: str
+    notes: tuple[str, ...] = ()  # what the person starting it should know (printed before the server starts)
 
 
 def _check_student_id(student: str) -> None:
@@ -63,8 +70,13 @@ def _check_student_id(student: str) -> None:
         raise CourseError(f"invalid student id {student!r}: use letters, digits, '-' or '_'")
 
 
+def student_config_dir(workspace: Path) -> Path:
+    """The workspace's Jupyter config folder (``JUPYTER_CONFIG_DIR``), hidden from the file browser."""
+    return workspace.resolve() / ".jupyter"
+
+
 def prepare_student_workspace(root: Path, student: str, workspace: Path) -> Path:
-    """Write the student-side configuration into ``workspace``; return its Jupyter config folder.
+    """Write the student-side configuration into ``workspace``'s config folder; return that folder.
 
     The exchange location comes from the course's own configuration, so a
     ``COMPRESSION_EXCHANGE`` override reaches students too. Work already in
@@ -73,16 +85,15 @@ def prepare_student_workspace(root: Path, student: str, workspace: Path) -> Path
     _check_student_id(student)
     config = load_course_config(root)
     workspace = workspace.resolve()
-    workspace.mkdir(parents=True, exist_ok=True)
-    (workspace / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(
+    jupyter_config = student_config_dir(workspace)
+    (jupyter_config / "labconfig").mkdir(parents=True, exist_ok=True)
+    (jupyter_config / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(
         course_id=config.CourseDirectory.course_id,
         student=student,
         exchange=str(Path(config.Exchange.root).resolve()),
         workspace=str(workspace),
         cache=str(workspace / ".nbgrader-cache"),
     ))
-    jupyter_config = workspace / ".jupyter"
-    (jupyter_config / "labconfig").mkdir(parents=True, exist_ok=True)
     (jupyter_config / "jupyter_server_config.json").write_text(json.dumps(
         {"ServerApp": {"jpserver_extensions": {name: False for name in INSTRUCTOR_SERVER_EXTENSIONS}}}, indent=2,
     ))
@@ -108,23 +119,47 @@ def _tool_env(**extra: str) -> dict[str, str]:
     return {**os.environ, **extra}
 
 
-def student_server(root: Path, student: str, workspace: Path, port: int = STUDENT_PORT, extra: list[str] = ()) -> LabServer:
+def default_port(role_default: int) -> int:
+    """``$JUPYTER_PORT`` when set (Jupyter's own convention), else the role's port."""
+    value = os.environ.get(PORT_VARIABLE, "")
+    if not value:
+        return role_default
+    if not value.isdigit():
+        raise CourseError(f"{PORT_VARIABLE}={value!r} is not a port number")
+    return int(value)
+
+
+def _release_notes(root: Path) -> tuple[str, ...]:
+    """A hint when the course's exchange holds no released assignment yet (the Assignment List would say only "does not exist")."""
+    config = load_course_config(root)
+    exchange = Path(config.Exchange.root).resolve()
+    course = config.CourseDirectory.course_id if config.Exchange.path_includes_course else ""
+    if (exchange / course / "outbound" / ASSIGNMENT).is_dir():
+        return ()
+    return (f"nothing is released in {exchange} yet: the Assignment List stays empty until the instructor "
+            f"runs `course release {ASSIGNMENT}` in {root.resolve()}",)
+
+
+def student_server(root: Path, student: str, workspace: Path, port: int | None = None, extra: list[str] = ()) -> LabServer:
     """JupyterLab for ``student`` in ``workspace``: Assignment List and Validate, no instructor tools."""
     jupyter_config = prepare_student_workspace(root, student, workspace)
     workspace = workspace.resolve()
+    port = port or default_port(STUDENT_PORT)
     return LabServer(
         argv=_lab_argv(workspace, port, list(extra)),
         cwd=workspace,
         env=_tool_env(JUPYTER_CONFIG_DIR=str(jupyter_config)),
         url=f"http://{LOOPBACK}:{port}/lab",
+        notes=_release_notes(root),
     )
 
 
-def instructor_server(root: Path, port: int = INSTRUCTOR_PORT, extra: list[str] = ()) -> LabServer:
+def instructor_server(root: Path, port: int | None = None, extra: list[str] = ()) -> LabServer:
     """JupyterLab in the course directory, where the Formgrader finds the gradebook and submissions."""
     root = root.resolve()
     if not (root / "nbgrader_config.py").is_file():
         raise CourseError(f"{root} holds no nbgrader_config.py: pass the course directory with --root")
+    port = port or default_port(INSTRUCTOR_PORT)
     return LabServer(
         argv=_lab_argv(root, port, list(extra)),
         cwd=root,
@@ -135,6 +170,8 @@ def instructor_server(root: Path, port: int = INSTRUCTOR_PORT, extra: list[str] 
 
 def run(server: LabServer) -> None:
     """Replace this process with the server, so that Ctrl+C and signals reach JupyterLab directly."""
+    for note in server.notes:
+        print(f"note: {note}", file=sys.stderr)
     print(f"JupyterLab on {server.url} (token in the log below); Ctrl+C to stop", file=sys.stderr, flush=True)
     os.chdir(server.cwd)
     os.execve(server.argv[0], server.argv, server.env)

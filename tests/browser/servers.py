@@ -38,9 +38,28 @@ def lab_server(command: list[str], cwd: Path, log: Path, timeout: float = 90) ->
     """Run ``course lab ... --port P -- --IdentityProvider.token=T`` until the block ends."""
     port, token = free_port(), secrets.token_hex(16)
     argv = [*command, "--port", str(port), "--", f"--IdentityProvider.token={token}"]
-    with log.open("w") as sink:
-        process = subprocess.Popen(argv, cwd=cwd, env=tool_env(), stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
-    lab = Lab(port=port, token=token, log=log)
+    with running(argv, cwd, tool_env(), Lab(port=port, token=token, log=log), timeout) as lab:
+        yield lab
+
+
+@contextmanager
+def shell_lab_server(command: str, cwd: Path, log: Path, env: dict[str, str], timeout: float = 90) -> Iterator[Lab]:
+    """Run a shell command line that starts JupyterLab (``make student-lab ...``), as written, in ``env``.
+
+    Port and token reach the server through Jupyter's own variables,
+    ``JUPYTER_PORT`` (which ``course lab`` honours) and ``JUPYTER_TOKEN``.
+    """
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**env, "JUPYTER_PORT": str(port), "JUPYTER_TOKEN": token}
+    with running(["bash", "-c", command], cwd, env, Lab(port=port, token=token, log=log), timeout) as lab:
+        yield lab
+
+
+@contextmanager
+def running(argv: list[str], cwd: Path, env: dict[str, str], lab: Lab, timeout: float) -> Iterator[Lab]:
+    """Start ``argv`` in a session of its own, logging to ``lab.log``; stop the whole group when the block ends."""
+    with lab.log.open("w") as sink:
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_until_up(lab, process, timeout)
         yield lab

@@ -36,6 +36,7 @@ SOLUTION_LINES = [
 SOLVED_TESTS = "test_measure_sparsity"  # the grade ids of measure_sparsity's test cells start so
 MENU = "#jp-menu-panel div.lm-MenuBar-itemLabel"
 SUBMISSION_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+DIRTY = re.compile(r"\bjp-mod-dirty\b")
 SLOW = 180_000  # ms: running a whole notebook in Validate, starting a kernel on a loaded machine
 
 
@@ -68,6 +69,11 @@ def open_nbgrader_menu_item(page, command: str) -> None:
 
 def assignment_list_rows(page, section: str):
     return page.locator(f"#{section}_assignments_list > .list_item")
+
+
+def notebook_tab(page):
+    """The main area's tab of the open notebook; it carries ``jp-mod-dirty`` while there are unsaved changes."""
+    return page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=f"{ASSIGNMENT}.ipynb")
 
 
 def code_cell(page, text: str):
@@ -126,8 +132,16 @@ def student_works(page, student_lab: Lab, journey: Journey) -> str:
         )
         visible_test.scroll_into_view_if_needed()
 
-    with journey.step("validated"):
+    with journey.step("saved"):
+        # Wait, as a person would, until the tab's unsaved mark clears. Validate saves again, and
+        # clicking it while this save is in flight makes JupyterLab ask "File Changed" first
+        # (nbgrader's result dialog then waits behind that one).
+        tab = notebook_tab(page)
+        expect(tab).to_have_class(DIRTY)
         page.keyboard.press("Control+s")
+        expect(tab).not_to_have_class(DIRTY, timeout=SLOW)
+
+    with journey.step("validated"):
         validate = page.locator(".jp-NotebookPanel-toolbar jp-button.validate-button")
         expect(validate).to_have_text("Validate")
         validate.click()

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from course.errors import CourseError
-from course.lab import instructor_server, prepare_student_workspace, student_server
+from course.lab import PORT_VARIABLE, instructor_server, prepare_student_workspace, student_config_dir, student_server
 from tests.coursedir import ASSIGNMENT, make_course, run_tool, tool_env
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -85,15 +85,22 @@ def test_student_ids_that_nbgrader_cannot_file_are_refused(tmp_path, student):
     assert not (tmp_path / "ws").exists()
 
 
+def in_terminal(server, *args: str) -> str:
+    """Run a stock nbgrader command as in a terminal of that JupyterLab: its folder, its environment."""
+    result = subprocess.run(list(args), cwd=server.cwd, env=server.env, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
 @pytest.mark.slow
 def test_stock_nbgrader_fetches_and_submits_from_the_student_workspace(tmp_path):
     """The student config alone lets stock nbgrader fetch and submit under the chosen student id."""
     course = make_course(tmp_path / "course")
     run_tool(course, "course", "release")
     workspace = tmp_path / "ada"
-    prepare_student_workspace(course, "ada", workspace)
+    server = student_server(course, "ada", workspace)
 
-    run_tool(workspace, "nbgrader", "fetch_assignment", ASSIGNMENT)
+    in_terminal(server, "nbgrader", "fetch_assignment", ASSIGNMENT)
     fetched = workspace / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert fetched.read_bytes() == (course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes()
 
@@ -101,11 +108,11 @@ def test_stock_nbgrader_fetches_and_submits_from_the_student_workspace(tmp_path)
     work = fetched.read_bytes()
     prepare_student_workspace(course, "ada", workspace)  # running `course lab student` again keeps the work
     assert fetched.read_bytes() == work
-    run_tool(workspace, "nbgrader", "submit", ASSIGNMENT)
+    in_terminal(server, "nbgrader", "submit", ASSIGNMENT)
     inbound = list((course / "exchange" / "compression" / "inbound").iterdir())
     assert [folder.name.split("+")[:2] for folder in inbound] == [["ada", ASSIGNMENT]]
-    listed = run_tool(workspace, "nbgrader", "list", "--cached")
-    assert re.search(rf"compression ada {ASSIGNMENT} \d{{4}}-", listed.stdout + listed.stderr), listed
+    listed = in_terminal(server, "nbgrader", "list", "--cached")
+    assert re.search(rf"compression ada {ASSIGNMENT} \d{{4}}-", listed), listed
 
     run_tool(course, "course", "collect")
     assert (course / "submitted" / "ada" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_bytes() == fetched.read_bytes()
@@ -118,10 +125,38 @@ def test_lab_command_help_names_both_roles():
     assert bad.returncode == 2 and "--student" in bad.stderr
 
 
+def test_student_config_lives_in_the_hidden_jupyter_folder(tmp_path):
+    """Nothing in the folder the student browses invites editing nbgrader's configuration."""
+    course = make_course(tmp_path / "course")
+    server = student_server(course, "ada", tmp_path / "ada")
+    visible = [path.name for path in server.cwd.iterdir() if not path.name.startswith(".")]
+    assert visible == []
+    assert server.env["JUPYTER_CONFIG_DIR"] == str(student_config_dir(server.cwd))
+    assert "c.CourseDirectory.student_id = 'ada'" in (student_config_dir(server.cwd) / "nbgrader_config.py").read_text()
+
+
+def test_student_is_told_when_nothing_is_released(tmp_path):
+    course = make_course(tmp_path / "course")
+    assert any("course release" in note for note in student_server(course, "ada", tmp_path / "ada").notes)
+    run_tool(course, "course", "release")
+    assert student_server(course, "ada", tmp_path / "ada").notes == ()
+
+
+def test_jupyter_port_variable_sets_the_default_port(tmp_path, monkeypatch):
+    course = make_course(tmp_path / "course")
+    monkeypatch.setenv(PORT_VARIABLE, "9123")
+    assert "--ServerApp.port=9123" in student_server(course, "ada", tmp_path / "ada").argv
+    assert "--ServerApp.port=9124" in student_server(course, "ada", tmp_path / "ada", port=9124).argv
+    monkeypatch.setenv(PORT_VARIABLE, "http")
+    with pytest.raises(CourseError, match=PORT_VARIABLE):
+        instructor_server(course)
+
+
 def test_cli_defaults_and_pass_through(tmp_path, monkeypatch):
     """Without --workspace a student works in <root>/workspaces/<id>; options after -- reach jupyter lab."""
     from course import cli, lab
 
+    monkeypatch.delenv(PORT_VARIABLE, raising=False)
     course = make_course(tmp_path / "course")
     started = []
     monkeypatch.setattr(lab, "run", started.append)
@@ -131,6 +166,6 @@ def test_cli_defaults_and_pass_through(tmp_path, monkeypatch):
         assert args.run(args) == 0
     student, instructor = started
     assert student.cwd == (course / "workspaces" / "bo").resolve()
-    assert "c.CourseDirectory.student_id = 'bo'" in (student.cwd / "nbgrader_config.py").read_text()
+    assert "c.CourseDirectory.student_id = 'bo'" in (student_config_dir(student.cwd) / "nbgrader_config.py").read_text()
     assert "--ServerApp.port=8890" in student.argv and student.argv[-1] == "--ServerApp.token=t"
     assert "--ServerApp.port=8888" in instructor.argv and instructor.url.endswith("/formgrader/manage_submissions/compression")
