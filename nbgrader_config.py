@@ -81,13 +81,23 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Feedback without hidden-test source (nbgrader #917/#1363): nbgrader's default
-# feedback pipeline plus the course's filter. Named as strings so that this file
-# loads without importing anything; the course package is installed in .venv.
+# feedback pipeline plus the course's steps, for stock `nbgrader generate_feedback`
+# and the Formgrader as for `course feedback`: a test cell that lost points says
+# in words what its hidden tests check, the hidden tests' source is removed, and
+# feedback sent while written answers are ungraded is marked provisional. Named
+# as strings so that this file loads without importing anything.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "course.feedback_filters.ExplainFailedTests",
     "course.feedback_filters.HideHiddenTests",
+    "course.feedback_filters.MarkProvisional",
 ]
+# The grader's verdict beside each autograded notebook (problems, tampering
+# flags) is the instructor's: never copied into a feedback folder, and a file of
+# that name handed in by a student is not copied into the autograded folder.
+# (The first four are nbgrader's defaults.)
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".course-verdict.json*"]
 
 # Late submissions lose 10% of the earned score per started day past the due date.
 c.AssignLatePenalties.plugin_class = "course.late_penalty.PerDayLatePenalty"

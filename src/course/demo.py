@@ -4,9 +4,10 @@
 grading options, SQLite gradebook, local exchange, local worker processes),
 then release with a due date, 17 example students handing in through the
 exchange or an LMS download (a perfect one, partial, blank, late and every
-kind of broken submission), collect, parallel autograde, feedback, export
-and report. It ends with the summary table and the paths of the CSV and the
-report. Every step is the same function the ``course`` command calls.
+kind of broken submission), collect, parallel autograde, feedback (marked
+provisional: no one grades the written answers here), export and report.
+It ends with the summary table and the paths of the CSV and the report.
+Every step is the same function the ``course`` command calls.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def run(root: Path = DEMO_ROOT, workers: int | None = None) -> int:
 
     batch = autograde(root=root, assignment=ASSIGNMENT, workers=workers, progress=True)
     step("autograde", f"{len(batch.graded)} graded, {len(batch.failed)} could not be graded, in {batch.seconds:.1f} s")
-    step("feedback", feedback(root=root, assignment=ASSIGNMENT, release=True))
+    # Nobody grades the written answers in a demo: the feedback goes out marked provisional.
+    step("feedback --partial", feedback(root=root, assignment=ASSIGNMENT, release=True, partial=True))
     csv = export(root=root, assignment=ASSIGNMENT)
     html = report(root=root, assignment=ASSIGNMENT)
     print()

@@ -1,12 +1,14 @@
 """``course report``: one self-contained HTML page on how the class did, and a summary for the terminal.
 
 After a grading pass an instructor wants to see, not read, where the class
-stands: the spread of scores, which tests most students fail (a hard task or
-a bad test), which functions cost the most points, which submissions were
-slow to grade, and which ones had something wrong with them and why. The
-figures are PNGs embedded in the page, so it can be mailed or archived as one
-file; matplotlib is driven through its Agg canvas, never pyplot, so that no
-display or global backend is touched.
+stands: who scored what (late and problem submissions marked, written answers
+still waiting for a grader counted), the spread of scores, which functions
+most students get wrong (a hard task or a bad test) and which cost the most
+points, and which submissions were slow to grade. Written answers nobody has
+graded yet are pending, never counted as lost. The figures are PNGs embedded
+in the page, so it can be mailed or archived as one file; matplotlib is
+driven through its Agg canvas, never pyplot, so that no display or global
+backend is touched.
 """
 
 from __future__ import annotations
@@ -17,29 +19,79 @@ import io
 import logging
 import statistics
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from nbgrader.api import Gradebook
 
 from course.cells import CellKind, cell_kind, grade_id, is_test_of
+from course.course_config import course_directory, load_course_config
+from course.late_penalty import days_late
 from course.results import AssignmentResults, GradeCell, StudentResult, load_results, problem_text
+from course.roster import load_roster
 from course.submissions import top_level_definitions
 from course.tables import render_table
+from course.wording import plural
 
 log = logging.getLogger(__name__)
 
 PASS_MARK = 0.5  # share of the maximum score that passes
 WRITTEN = "written answers"
+# Legible at the page's width: no label below 10 pt, room for every bar's label.
+FIGURE_STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "xtick.labelsize": 10, "ytick.labelsize": 10}
+INCHES_PER_BAR = 0.34
+RED, AMBER, GREEN, BLUE = "#c44e52", "#dd8452", "#55a868", "#4c72b0"
+
+
+@dataclass(frozen=True)
+class ClassReport:
+    """What the report shows: the results, each student's name from the roster, and how late each submission was."""
+
+    results: AssignmentResults
+    names: dict[str, str] = field(default_factory=dict)
+    seconds_late: dict[str, float] = field(default_factory=dict)  # nbgrader's, extensions included
+
+    def is_late(self, student: StudentResult) -> bool:
+        return student.submitted and self.seconds_late.get(student.student, 0.0) > 0
+
+    @property
+    def late(self) -> list[StudentResult]:
+        return [s for s in self.results.students if self.is_late(s)]
+
+
+def seconds_late(root: Path, assignment: str) -> dict[str, float]:
+    """nbgrader's ``total_seconds_late`` of each submission: past the due date plus the student's extension."""
+    coursedir = course_directory(load_course_config(root))
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        return {s.student.id: float(s.total_seconds_late) for s in gradebook.assignment_submissions(assignment)}
+
+
+def load_class_report(root: Path, assignment: str) -> ClassReport:
+    results = load_results(root=root, assignment=assignment)
+    roster = load_roster(root)
+    names = {s.student: roster[s.student].full_name if s.student in roster else "" for s in results.students}
+    for student in results.students:  # the gradebook's names where the roster has none
+        names[student.student] = names[student.student] or " ".join(filter(None, (student.first_name, student.last_name)))
+    return ClassReport(results, names, seconds_late(root, assignment))
 
 
 def passed(score: float, results: AssignmentResults, pass_mark: float) -> bool:
     return score >= pass_mark * results.max_score
 
 
-def summary_rows(results: AssignmentResults, pass_mark: float) -> list[tuple[str, str]]:
+def pending_answers(results: AssignmentResults) -> dict[str, int]:
+    """Students with written answers nobody has graded yet, and how many each."""
+    return {s.student: len(results.pending(s)) for s in results.students if results.pending(s)}
+
+
+def summary_rows(view: ClassReport, pass_mark: float) -> list[tuple[str, str]]:
+    results = view.results
     scores = [s.score for s in results.graded]
     failed = sum(s.failed for s in results.students)
     rows = [("students graded", str(len(scores)))]
@@ -50,17 +102,22 @@ def summary_rows(results: AssignmentResults, pass_mark: float) -> list[tuple[str
             ("pass rate", f"{sum(passed(x, results, pass_mark) for x in scores) / len(scores):.0%} "
                           f"(score >= {pass_mark:.0%} of {results.max_score:g})"),
         ]
+    penalties = sum(s.late_penalty for s in view.late)
+    rows.append(("late submissions", f"{len(view.late)}" + (f" ({plural(penalties, 'point')} of penalties)" if penalties else "")))
+    pending = pending_answers(results)
+    rows.append(("answers to grade", f"{plural(sum(pending.values()), 'written answer')} "
+                                     f"of {plural(len(pending), 'student')} (pending, not lost)"))
     rows.append(("problem submissions", f"{len(results.with_problems)} ({failed} not graded)"))
     return rows
 
 
-def summary_text(results: AssignmentResults, pass_mark: float) -> str:
-    return render_table(f"{results.assignment}: summary", summary_rows(results, pass_mark))
+def summary_text(view: ClassReport, pass_mark: float) -> str:
+    return render_table(f"{view.results.assignment}: summary", summary_rows(view, pass_mark))
 
 
 def summary_table(*, root: Path, assignment: str, pass_mark: float = PASS_MARK) -> str:
-    """A short plain-text table: students graded, mean and median score, pass rate, problem submissions."""
-    return summary_text(load_results(root=root, assignment=assignment), pass_mark)
+    """A short plain-text table: students graded, scores, pass rate, late, ungraded answers, problem submissions."""
+    return summary_text(load_class_report(root, assignment), pass_mark)
 
 
 def function_names(results: AssignmentResults) -> list[str]:
@@ -81,70 +138,95 @@ def function_of(cell: GradeCell, names: list[str]) -> str:
     return max(matches, key=len) if matches else cell.grade_id.removeprefix("test_")
 
 
+def cells_by_function(results: AssignmentResults) -> dict[str, list[GradeCell]]:
+    """The grade cells worth points, grouped by ``function_of``, in notebook order."""
+    names = function_names(results)
+    groups: dict[str, list[GradeCell]] = {}
+    for cell in (c for c in results.cells if c.max_score > 0):
+        groups.setdefault(function_of(cell, names), []).append(cell)
+    return groups
+
+
+def function_pass_rates(results: AssignmentResults) -> dict[str, float]:
+    """Per function, the share of graded students with full marks in every one of its test cells; worst first.
+
+    Written answers are not a function: they have no pass rate here.
+    """
+    graded = results.graded
+    rates = {
+        group: sum(all((s.cell_scores.get(c.key) or 0) >= c.max_score for c in cells) for s in graded) / max(1, len(graded))
+        for group, cells in cells_by_function(results).items()
+        if group != WRITTEN
+    }
+    return dict(sorted(rates.items(), key=lambda item: item[1]))  # stable: ties stay in notebook order
+
+
+def points_lost_by_function(results: AssignmentResults) -> dict[str, tuple[float, float]]:
+    """Per function, in notebook order: mean points lost per graded student, and points at stake.
+
+    A written answer that awaits a human grader costs nothing yet: it is pending, not lost.
+    """
+    graded = results.graded
+    lost = {}
+    for group, cells in cells_by_function(results).items():
+        scores = [(c.max_score, s.cell_scores.get(c.key)) for c in cells for s in graded]
+        lost[group] = (sum(top - x for top, x in scores if x is not None) / max(1, len(graded)), sum(c.max_score for c in cells))
+    return lost
+
+
+def bar_chart(figure: Figure, labels: list[str], values: list[float], colours: list[str], texts: list[str]) -> Axes:
+    """Horizontal bars, first label on top, each bar's value written beside it, with room for every label."""
+    figure.set_figheight(1.2 + INCHES_PER_BAR * len(labels))
+    axes = figure.subplots()
+    bars = axes.barh(labels, values, color=colours)
+    axes.bar_label(bars, labels=texts, padding=3)
+    axes.invert_yaxis()
+    axes.margins(y=0.5 / max(1, len(labels)))
+    return axes
+
+
 def score_histogram(results: AssignmentResults, figure: Figure, *, pass_mark: float) -> None:
     axes = figure.subplots()
-    axes.hist([s.score for s in results.graded], bins=20, range=(0, results.max_score or 1), color="#4c72b0")
-    axes.axvline(pass_mark * results.max_score, color="#c44e52", linestyle="--", label=f"pass mark ({pass_mark:.0%})")
+    axes.hist([s.score for s in results.graded], bins=20, range=(0, results.max_score or 1), color=BLUE)
+    axes.axvline(pass_mark * results.max_score, color=RED, linestyle="--", label=f"pass mark ({pass_mark:.0%})")
     axes.set(xlabel=f"score (after late penalty) out of {results.max_score:g}", ylabel="students")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend()
 
 
-def pass_rates(results: AssignmentResults) -> dict[str, float]:
-    """Share of graded students with full marks, per autograded test cell worth points (by grade id)."""
-    graded = results.graded
-    return {
-        cell.grade_id: sum((s.cell_scores.get(cell.key) or 0) >= cell.max_score for s in graded) / max(1, len(graded))
-        for cell in results.cells
-        if cell.autograded and cell.max_score > 0
-    }
+def rate_colour(rate: float) -> str:
+    return RED if rate < 0.5 else AMBER if rate < 0.8 else GREEN
 
 
-def points_lost_by_function(results: AssignmentResults) -> dict[str, tuple[float, float]]:
-    """Per function (see ``function_of``), in notebook order: mean points lost per graded student, and points at stake.
-
-    A written answer that awaits a human grader costs nothing yet.
-    """
-    names = function_names(results)
-    lost: dict[str, float] = {}
-    at_stake: dict[str, float] = {}
-    for cell in (c for c in results.cells if c.max_score > 0):
-        group = function_of(cell, names)
-        scores = [s.cell_scores.get(cell.key) for s in results.graded]
-        lost[group] = lost.get(group, 0.0) + sum(cell.max_score - x for x in scores if x is not None)
-        at_stake[group] = at_stake.get(group, 0.0) + cell.max_score
-    return {group: (lost[group] / max(1, len(results.graded)), at_stake[group]) for group in lost}
-
-
-def cell_pass_rates(results: AssignmentResults, figure: Figure) -> None:
-    rates = pass_rates(results)
-    figure.set_size_inches(8, 1 + 0.18 * len(rates))
-    axes = figure.subplots()
-    axes.barh(list(rates), [100 * rate for rate in rates.values()], color="#55a868")
-    axes.invert_yaxis()
-    axes.set(xlabel="% of graded students with full marks", xlim=(0, 100))
-    axes.tick_params(axis="y", labelsize=7)
+def pass_rate_chart(results: AssignmentResults, figure: Figure) -> None:
+    rates = function_pass_rates(results)
+    graded = len(results.graded)
+    texts = [f"{rate:.0%} ({round(rate * graded)} of {graded})" for rate in rates.values()]
+    axes = bar_chart(figure, list(rates), [100 * r for r in rates.values()], list(map(rate_colour, rates.values())), texts)
+    axes.set(xlabel="% of graded students with full marks in all of the function's tests", xlim=(0, 125))
+    axes.set_xticks(range(0, 101, 20))
 
 
 def points_lost(results: AssignmentResults, figure: Figure) -> None:
-    lost = points_lost_by_function(results)
-    figure.set_size_inches(8, 1 + 0.3 * len(lost))
-    axes = figure.subplots()
-    axes.barh([f"{group} ({top:g} pts)" for group, (_, top) in lost.items()], [mean for mean, _ in lost.values()],
-              color="#c44e52")
-    axes.invert_yaxis()
-    axes.set(xlabel="points lost per graded student (mean; written answers count once marked)")
-    axes.tick_params(axis="y", labelsize=8)
+    lost = sorted(points_lost_by_function(results).items(), key=lambda item: -item[1][0])
+    waiting = sum(pending_answers(results).values())
+    labels = [
+        f"{group} ({plural(top, 'point')}" + (f"; {plural(waiting, 'answer')} pending" if group == WRITTEN and waiting else "") + ")"
+        for group, (_, top) in lost
+    ]
+    means = [mean for _, (mean, _) in lost]
+    axes = bar_chart(figure, labels, means, [RED] * len(lost), [f"{mean:.1f}" for mean in means])
+    axes.set(xlabel="mean points lost per graded student (ungraded answers: pending, not lost)")
+    axes.set_xlim(0, max([*means, 1]) * 1.15)
 
 
 def grading_times(results: AssignmentResults, figure: Figure) -> None:
     timed = [s for s in results.students if s.verdict is not None]
-    figure.set_size_inches(8, 1 + 0.25 * len(timed))
-    axes = figure.subplots()
-    colours = ["#c44e52" if s.failed else "#4c72b0" for s in timed]
-    axes.barh([s.student for s in timed], [s.verdict.seconds for s in timed], color=colours)
-    axes.invert_yaxis()
+    seconds = [s.verdict.seconds for s in timed]
+    colours = [RED if s.failed else BLUE for s in timed]
+    axes = bar_chart(figure, [s.student for s in timed], seconds, colours, [f"{x:.1f} s" for x in seconds])
     axes.set(xlabel="seconds to grade (red: not graded)")
+    axes.set_xlim(0, max([*seconds, 1]) * 1.15)
 
 
 Draw = Callable[[AssignmentResults, Figure], None]
@@ -154,56 +236,99 @@ def figures(pass_mark: float) -> list[tuple[str, Draw]]:
     """The report's figures in page order: title and the function that draws it."""
     return [
         ("Score distribution", partial(score_histogram, pass_mark=pass_mark)),
-        ("Pass rate per test cell", cell_pass_rates),
-        ("Points lost per function", points_lost),
+        ("Pass rate per function (worst first)", pass_rate_chart),
+        ("Points lost per function (most first)", points_lost),
         ("Time per submission", grading_times),
     ]
 
 
-def png(draw: Draw, results: AssignmentResults) -> str:
-    """The figure ``draw`` makes, as base64 PNG."""
-    figure = Figure(figsize=(8, 4), layout="constrained")
-    draw(results, figure)
+def drawn(draw: Draw, results: AssignmentResults) -> Figure:
+    """The figure ``draw`` makes, in the report's style, laid out and ready to save."""
+    with rc_context(FIGURE_STYLE):
+        figure = Figure(figsize=(10, 4), layout="constrained")
+        draw(results, figure)
+        FigureCanvasAgg(figure).draw()
+    return figure
+
+
+def png(figure: Figure) -> str:
+    """``figure`` as base64 PNG."""
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def problem_row(student: StudentResult) -> str:
-    score = "not graded" if student.failed else f"{student.score:g}"
-    items = "".join(f"<li>{html.escape(problem_text([problem]))}</li>" for problem in student.problems)
-    return f"<tr><td>{html.escape(student.student)}</td><td>{score}</td><td><ul>{items}</ul></td></tr>"
+def score_cell(student: StudentResult, results: AssignmentResults) -> str:
+    if student.failed:
+        return "not graded"
+    if not student.submitted:
+        return "no submission"
+    return f"{student.score:g} / {results.max_score:g}"
 
 
-NO_PROBLEMS = '<tr><td colspan="3">none</td></tr>'
+def late_cell(view: ClassReport, student: StudentResult) -> str:
+    if not view.is_late(student):
+        return ""
+    days = plural(days_late(view.seconds_late[student.student]), "day")
+    penalty = f"&minus;{plural(student.late_penalty, 'point')}" if student.late_penalty else "no penalty"
+    return f'<span class="late-marker">late</span> {days}, {penalty}'
+
+
+def student_row(view: ClassReport, student: StudentResult) -> str:
+    problems = "".join(f"<li>{html.escape(problem_text([problem]))}</li>" for problem in student.problems)
+    pending = len(view.results.pending(student))
+    classes = " ".join(name for name, on in (("late", view.is_late(student)), ("problem", bool(problems))) if on)
+    cells = [
+        html.escape(student.student), html.escape(view.names.get(student.student, "")),
+        score_cell(student, view.results), late_cell(view, student),
+        f"<ul>{problems}</ul>" if problems else "", str(pending) if pending else "",
+    ]
+    return (f'<tr class="{classes}" data-student="{html.escape(student.student, quote=True)}">'
+            + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+
+
+STUDENT_COLUMNS = ["student", "name", "score", "late penalty", "problems", "written answers pending"]
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}} img{{max-width:100%}}
-table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}}</style>
+<style>body{{font-family:sans-serif;font-size:16px;max-width:64em;margin:2em auto;padding:0 1em}} img{{max-width:100%}}
+table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}}
+td ul{{margin:0;padding-left:1.2em}} td:nth-child(-n+4){{white-space:nowrap}} tr.late td:first-child{{border-left:4px solid #c44e52}}
+.late-marker{{background:#c44e52;color:#fff;border-radius:.3em;padding:0 .4em;font-weight:bold}}</style>
 </head><body><h1>{title}</h1>
 <pre>{summary}</pre>
+<section id="students"><h2>Students</h2>
+<p>{late} marked <span class="late-marker">late</span>; written answers pending are not graded yet and cost nothing so far.</p>
+<table><thead><tr>{header}</tr></thead>
+<tbody>
+{rows}
+</tbody></table></section>
 {figures}
-<section id="problems"><h2>Problem submissions</h2>
-<table><tr><th>student</th><th>score</th><th>problems</th></tr>
-{problems}
-</table></section>
 </body></html>
 """
 
 
-def report(*, root: Path, assignment: str, output: Path | None = None, pass_mark: float = PASS_MARK) -> Path:
-    """Write the HTML report (default ``<root>/report-<assignment>.html``) and return its path."""
-    results = load_results(root=root, assignment=assignment)
-    output = output or root / f"report-{assignment}.html"
+def render_page(view: ClassReport, pass_mark: float = PASS_MARK) -> str:
+    """The whole report as one HTML page (figures embedded)."""
     sections = "\n".join(
-        f'<section><h2>{title}</h2>\n<img alt="{title}" src="data:image/png;base64,{png(draw, results)}"></section>'
+        f'<section><h2>{html.escape(title)}</h2>\n'
+        f'<img alt="{html.escape(title)}" src="data:image/png;base64,{png(drawn(draw, view.results))}"></section>'
         for title, draw in figures(pass_mark)
     )
-    page = PAGE.format(
-        title=html.escape(f"Grading report: {assignment}"), summary=html.escape(summary_text(results, pass_mark)),
-        figures=sections, problems="\n".join(map(problem_row, results.with_problems)) or NO_PROBLEMS,
+    return PAGE.format(
+        title=html.escape(f"Grading report: {view.results.assignment}"),
+        summary=html.escape(summary_text(view, pass_mark)),
+        late=plural(len(view.late), "late submission"),
+        header="".join(f"<th>{column}</th>" for column in STUDENT_COLUMNS),
+        rows="\n".join(student_row(view, s) for s in view.results.students),
+        figures=sections,
     )
+
+
+def report(*, root: Path, assignment: str, output: Path | None = None, pass_mark: float = PASS_MARK) -> Path:
+    """Write the HTML report (default ``<root>/report-<assignment>.html``) and return its path."""
+    view = load_class_report(root, assignment)
+    output = output or root / f"report-{assignment}.html"
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page, encoding="utf-8")
-    log.info("report of %d students -> %s", len(results.students), output)
+    output.write_text(render_page(view, pass_mark), encoding="utf-8")
+    log.info("report of %d students -> %s", len(view.results.students), output)
     return output

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
-from course.demo import run
+from course.demo import THROUGH_EXCHANGE, run
 from course.examples import make_examples
 from course.grading.verdicts import read_verdict
 from tests.coursedir import ASSIGNMENT
@@ -30,7 +31,7 @@ def demo(tmp_path_factory):
 def test_every_step_runs_and_the_run_ends_with_summary_and_paths(demo):
     root, status, output = demo
     assert status == 0
-    for step in ("[release]", "[collect]", "[collect --zip]", "[autograde]", "[feedback]"):
+    for step in ("[release]", "[collect]", "[collect --zip]", "[autograde]", "[feedback --partial]"):
         assert step in output
     assert "students graded       14" in output and "(3 not graded)" in output
     assert output.rstrip().splitlines()[-2:] == [
@@ -58,3 +59,40 @@ def test_exchange_and_lms_students_are_both_graded_with_their_reasons(demo):
     assert {p.code for p in verdicts["kernel-dies"].problems} == {"kernel_died", "tampering"}
     assert (root / "report-compression.html").stat().st_size > 10_000
     assert list((root / "feedback" / "perfect" / ASSIGNMENT).glob("*.html"))
+
+
+def test_feedback_is_provisional_and_says_where_each_students_is(demo):
+    root, _, output = demo
+    examples = make_examples(root=root)
+    step = output[output.index("[feedback --partial]"):]
+    assert "; provisional for " in step.splitlines()[0]  # nobody grades the written answers in the demo
+    where = dict(line.strip().split(": ", 1) for line in step.splitlines()[1:] if line.startswith("  "))
+    exchange = [e.student for e in examples[:THROUGH_EXCHANGE] if e.student in where]  # those graded
+    lms = [e.student for e in examples[THROUGH_EXCHANGE:] if e.student in where]
+    assert len(exchange) == 4 and len(lms) == 10 and len(where) == 14
+    for student in exchange:
+        assert where[student].startswith("released to the exchange")
+    for student in lms:
+        assert where[student].startswith(f"{root / 'feedback' / student / ASSIGNMENT} (collected from an LMS: upload it there)")
+    html = (root / "feedback" / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+    assert "provisional: 5 written answers not graded yet" in html
+
+
+def test_no_feedback_folder_holds_anything_but_the_html_and_the_students_own_files(demo):
+    root, _, _ = demo
+    checked = 0
+    for folder in (root / "feedback").iterdir():
+        submitted = root / "submitted" / folder.name
+        own = {p.relative_to(submitted) for p in submitted.rglob("*") if p.is_file()}
+        for path in (p for p in folder.rglob("*") if p.is_file()):
+            checked += 1
+            assert path.relative_to(folder) == Path(ASSIGNMENT, f"{ASSIGNMENT}.html") or path.relative_to(folder) in own, path
+    assert checked >= 14
+    assert all(path.suffix == ".html" for path in (root / "exchange" / ASSIGNMENT / "feedback").iterdir())
+
+
+def test_the_report_marks_the_late_student(demo):
+    root, _, _ = demo
+    page = (root / "report-compression.html").read_text(encoding="utf-8")
+    assert '<tr class="late" data-student="late">' in page
+    assert page.count('<span class="late-marker">late</span> 2 days') == 1  # a day and two hours: two started days

@@ -11,18 +11,22 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.converters import GenerateFeedback
 from nbgrader.utils import notebook_hash
 
+from nbgrader.api import Gradebook
+
+from course.cli import main
 from course.course_config import load_course_config, open_api
-from course.feedback import feedback_config
-from course.feedback_filters import HideHiddenTests
-from tests.commands.graded_course import ASSIGNMENT, NOTEBOOK, GradedCourse, fetch_feedback
-from tests.coursedir import run_tool
+from course.errors import CourseError
+from course.feedback import COURSE_STEPS, feedback, feedback_config
+from course.feedback_filters import ExplainFailedTests, HideHiddenTests, is_test_cell
+from tests.commands.graded_course import ASSIGNMENT, NOTEBOOK, WRITTEN_ANSWER, GradedCourse, fetch_feedback
+from tests.coursedir import db_url, run_tool
 
 pytest_plugins = ["tests.commands.graded_course"]
 
 GRADED = ["ada", "bob", "cyd", "dee"]
 HIDDEN_DELIMITERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 PLACEHOLDER = HideHiddenTests.placeholder.default_value
-# What must go into nbgrader_config.py for stock `nbgrader generate_feedback` to hide them too.
+# A course config that names some of the course's steps itself, as the repository's does.
 STOCK_FEEDBACK_CONFIG = """
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import GetGrades
@@ -87,12 +91,97 @@ def leaked(text: str, secret: set[str]) -> list[str]:
     return sorted(line for line in secret if line in shown or (len(line) >= 25 and line in text))
 
 
+PROVISIONAL = "provisional: 1 written answer not graded yet"
+FAILED_HIDDEN = ExplainFailedTests.heading.default_value + ": "
+
+
 @pytest.mark.slow
 def test_feedback_is_generated_and_released_for_every_graded_student(graded_course, feedback_summary):
-    assert feedback_summary == f"{ASSIGNMENT}: feedback for 4 of 4 students; 4 released to the exchange"
+    first, *table = feedback_summary.splitlines()
+    assert first == (
+        f"{ASSIGNMENT}: feedback for 4 of 4 students; 4 released to the exchange; "
+        "provisional for 1 (1 written answer not graded yet)"
+    )
+    rows = dict(line.strip().split(": ", 1) for line in table)
+    assert sorted(rows) == GRADED
+    assert {s: row.split("; ")[0] for s, row in rows.items()} == dict.fromkeys(GRADED, "released to the exchange")
+    assert [s for s, row in rows.items() if row.endswith(PROVISIONAL)] == ["dee"]
     for student in GRADED:
         assert (graded_course.feedback_html(student)).is_file()
     assert not (graded_course.root / "feedback" / "eve").exists()  # nothing was graded
+
+
+@pytest.mark.slow
+def test_feedback_waits_for_written_answers_unless_partial(graded_course, capsys):
+    with pytest.raises(CourseError, match=r"^1 written answer of 1 student \(dee\) not graded yet: .* --partial`$"):
+        feedback(root=graded_course.root, assignment=ASSIGNMENT)
+    with pytest.raises(SystemExit) as stopped:
+        main(["feedback", "--root", str(graded_course.root), "--no-release"])
+    assert stopped.value.code == 2
+    message = capsys.readouterr().err.strip()
+    assert message.startswith("course feedback: 1 written answer of 1 student (dee)") and "\n" not in message
+
+
+@pytest.mark.slow
+def test_partial_feedback_says_it_is_provisional(graded_course, feedback_summary):
+    for student in GRADED:
+        shown = {line.strip() for line in shown_text(graded_course.feedback_html(student)).splitlines()}
+        banners = [line for line in shown if line.startswith("provisional:")]
+        if student == "dee":  # her written answer awaits a grader; blank answers score 0 at once
+            assert banners == [f"{PROVISIONAL} ({WRITTEN_ANSWER}). Answers not graded yet count 0 "
+                               "in the score above, which is not final."]
+            assert f"{ASSIGNMENT} ({PROVISIONAL}) (Score: 76.0 / 87.0)" in shown  # the mark beside the score
+        else:
+            assert banners == [] and not [line for line in shown if "provisional" in line]
+
+
+def handed_in(course: GradedCourse, student: str) -> set[Path]:
+    folder = course.root / "submitted" / student
+    return {path.relative_to(folder) for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.mark.slow
+def test_feedback_folders_hold_only_the_html_and_the_students_own_files(graded_course, feedback_summary):
+    for student in GRADED:
+        folder = graded_course.root / "feedback" / student
+        files = {path.relative_to(folder) for path in folder.rglob("*") if path.is_file()}
+        html = graded_course.feedback_html(student).relative_to(folder)
+        assert html in files
+        assert files - {html} <= handed_in(graded_course, student), student
+    dee = graded_course.root / "feedback" / "dee" / ASSIGNMENT
+    assert (dee / "notes.txt").is_file()  # her own file stays hers
+    assert not (dee / "digits_teacher.npz").exists()  # nbgrader copied it from source/ into autograded/
+    exchange = graded_course.root / "exchange" / ASSIGNMENT / "feedback"
+    ours = {graded_course.feedback_html(s).read_bytes() for s in GRADED}
+    assert len(list(exchange.iterdir())) == 4
+    assert all(path.suffix == ".html" and path.read_bytes() in ours for path in exchange.iterdir())
+
+
+def lost_hidden_tests(course: GradedCourse, student: str) -> set[str]:
+    """Descriptions of the source's hidden tests in cells where the gradebook says ``student`` lost points."""
+    with Gradebook(db_url(course.root)) as gradebook:
+        notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+        lost = {grade.name for grade in notebook.grades if grade.score < grade.max_score}
+    explain = ExplainFailedTests()
+    return {
+        text for cell in course.source.cells
+        if is_test_cell(cell) and cell.metadata.nbgrader.grade_id in lost for text in explain.descriptions(cell.source)
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", ["bob", "cyd", "ada"])
+def test_feedback_names_the_property_each_failed_hidden_test_checks(graded_course, feedback_summary, student):
+    shown = [line.strip() for line in shown_text(graded_course.feedback_html(student)).splitlines()]
+    explained = {line.removeprefix(FAILED_HIDDEN) for line in shown if line.startswith(FAILED_HIDDEN)}
+    assert explained == lost_hidden_tests(graded_course, student)
+    if student == "cyd":  # only her measure_sparsity is wrong
+        assert "the result is a percentage, from 0 to 100, over all layers together." in explained
+        assert not any("magnitude" in text for text in explained)
+    elif student == "bob":  # the release as it came: every hidden test fails
+        assert len(explained) > 40
+    else:
+        assert explained == set()
 
 
 @pytest.mark.slow
@@ -142,25 +231,24 @@ def test_stock_feedback_leaks_hidden_tests_without_the_filter(graded_course, fee
 
 
 @pytest.mark.slow
-def test_stock_generate_feedback_hides_them_with_the_config_lines(graded_course, feedback_summary):
-    """The lines to add to nbgrader_config.py make stock `nbgrader generate_feedback` safe too."""
-    stock = graded_course.root / "stock-config"
-    stock.mkdir()
-    (stock / "nbgrader_config.py").write_text(
-        "c = get_config()  # noqa: F821\n"
-        f"load_subconfig('nbgrader_config.py', path={str(graded_course.root)!r})  # noqa: F821\n"
-        f"c.CourseDirectory.feedback_directory = 'stock-feedback'\n{STOCK_FEEDBACK_CONFIG}"
-    )
-    run_tool(stock, "nbgrader", "generate_feedback", ASSIGNMENT, "--student=cyd")
+def test_stock_generate_feedback_is_the_courses_feedback(graded_course, feedback_summary):
+    """The repository's nbgrader_config.py makes stock `nbgrader generate_feedback` (and the Formgrader) safe too."""
+    run_tool(graded_course.root, "nbgrader", "generate_feedback", ASSIGNMENT, "--student=cyd",
+             "--CourseDirectory.feedback_directory=stock-feedback")
     text = shown_text(graded_course.feedback_html("cyd", "stock-feedback"))
     assert leaked(text, secret_lines(graded_course, "cyd")) == []
     assert PLACEHOLDER in text
+    shown = [line.strip() for line in text.splitlines()]
+    explained = {line.removeprefix(FAILED_HIDDEN) for line in shown if line.startswith(FAILED_HIDDEN)}
+    assert explained == lost_hidden_tests(graded_course, "cyd") != set()
+    folder = graded_course.root / "stock-feedback" / "cyd" / ASSIGNMENT
+    assert not list(folder.glob(".course-verdict.json*")), "the grader's verdict is the instructor's"
 
 
-def test_the_filter_joins_the_feedback_pipeline_once(tmp_path):
+def test_the_filters_join_the_feedback_pipeline_once(tmp_path):
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
     steps = feedback_config(tmp_path).GenerateFeedback.preprocessors
-    assert steps == [*GenerateFeedback.preprocessors.default(), HideHiddenTests]
+    assert steps == [*GenerateFeedback.preprocessors.default(), *COURSE_STEPS]
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n" + STOCK_FEEDBACK_CONFIG)
     assert feedback_config(tmp_path).GenerateFeedback.preprocessors == steps  # already configured: unchanged
 
@@ -208,3 +296,19 @@ def test_outputs_of_student_cells_that_quote_hidden_code_are_scrubbed():
     assert nb.cells[1].outputs[0].text == "looking at the grader:\n"
     assert nb.cells[1].outputs[1].traceback == ["NameError: name 'f' is not defined"]
     assert nb.cells[2].outputs[0].traceback == own.traceback  # a student's own traceback is theirs to read
+
+
+def test_a_test_cell_that_lost_points_says_what_its_hidden_tests_check():
+    source = "\n".join([
+        VISIBLE, "# Hidden tests: zeros count,", "# biases do not.", "### BEGIN HIDDEN TESTS", ORACLE,
+        "### END HIDDEN TESTS", "x = 1", "### BEGIN HIDDEN TESTS", "assert f(3) == 3", "### END HIDDEN TESTS",
+    ])
+    error = new_output("error", ename="AssertionError", evalue="", traceback=TRACEBACK)
+    failed, passed = grade_cell(source, outputs=[error]), grade_cell(source)
+    failed.metadata.nbgrader.update(score=0.0, points=1)
+    passed.metadata.nbgrader.update(score=1.0, points=1)
+    nb, _ = ExplainFailedTests().preprocess(new_notebook(cells=[failed, passed]), {})
+    explanation, original = nb.cells[0].outputs
+    assert explanation.data["text/plain"] == f"{FAILED_HIDDEN}zeros count, biases do not."  # no text above the 2nd
+    assert "<div" in explanation.data["text/html"] and original == error
+    assert nb.cells[1].outputs == []  # full marks: nothing to explain
