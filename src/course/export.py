@@ -1,22 +1,33 @@
-"""``course export``: the grades CSV, nbgrader's columns first, then one per grade cell, then problems.
+"""``course export``: the grades CSV (nbgrader's columns, then one per grade cell), or a file for an LMS.
 
-The first columns are exactly those of ``nbgrader export`` (``CsvExportPlugin``),
-with the same values, so a spreadsheet or LMS import built for stock nbgrader
-keeps working; ``score`` is after the late penalty autograde stored. The
-per-cell columns (grade ids, in notebook order; scores before the penalty,
-empty while a written answer awaits its grader) show where each student lost
-points, and the last column says what was wrong with the submission. A
-student whose submission could not be graded at all has no gradebook entry
-but still gets a row: zero, with the reason.
+``--format csv`` (the default) writes the per-cell file. Its first columns
+are exactly those of ``nbgrader export`` (``CsvExportPlugin``), with the same
+values, so a spreadsheet or LMS import built for stock nbgrader keeps
+working; ``score`` is after the late penalty autograde stored. Then
+``written_pending`` (written answers nobody has scored yet), the per-cell
+columns (grade ids, in notebook order; scores before the penalty, empty
+while a written answer awaits its grader; cells worth 0 points, such as the
+grader's oracle cell, are left out) and the problems found. A student whose
+submission could not be graded at all has no gradebook entry but still gets
+a row: zero, with the reason.
+
+``--format canvas`` and ``--format moodle`` write one grade per student for
+the LMS's own import (``course.lms_export``). A grade with written answers
+still pending is the current score, a provisional one: the file can be
+imported at once and imported again after manual grading, which replaces it.
+Every format warns which students still have written answers to grade.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 from pathlib import Path
 
+from course.errors import CourseError
+from course.lms_export import MOODLE_MATCH, write_canvas, write_moodle, write_rows
 from course.results import AssignmentResults, GradeCell, StudentResult, load_results, problem_text
+from course.roster import load_roster
+from course.wording import plural
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +35,8 @@ NBGRADER_COLUMNS = [
     "assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
     "raw_score", "late_submission_penalty", "score", "max_score",
 ]
+PENDING_COLUMN = "written_pending"
+FORMATS = ("csv", "canvas", "moodle")
 
 
 def cell_column(cell: GradeCell, notebooks: int) -> str:
@@ -36,6 +49,11 @@ def text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def graded_cells(results: AssignmentResults) -> list[GradeCell]:
+    """The cells that carry points (a 0-point cell, such as the grader's oracles, says nothing about a student)."""
+    return [cell for cell in results.cells if cell.max_score > 0]
+
+
 def row(results: AssignmentResults, student: StudentResult) -> list[str]:
     nbgrader = [
         results.assignment, results.duedate, student.timestamp, student.student,
@@ -43,20 +61,59 @@ def row(results: AssignmentResults, student: StudentResult) -> list[str]:
         student.raw_score, student.late_penalty, student.score, results.max_score,
     ]
     default = None if student.submitted else 0.0  # no submission: zero everywhere, as nbgrader's columns say
-    cells = [student.cell_scores.get(cell.key, default) for cell in results.cells]
-    return [text(value) for value in [*nbgrader, *cells, problem_text(student.problems)]]
+    cells = [student.cell_scores.get(cell.key, default) for cell in graded_cells(results)]
+    pending = len(results.pending(student))
+    return [text(value) for value in [*nbgrader, pending, *cells, problem_text(student.problems)]]
 
 
-def export(*, root: Path, assignment: str, output: Path | None = None) -> Path:
-    """Write ``output`` (default ``<root>/grades-<assignment>.csv``) and return its path."""
+def write_cells_csv(results: AssignmentResults, output: Path) -> Path:
+    cells = graded_cells(results)
+    notebooks = len({cell.notebook for cell in cells})
+    header = [*NBGRADER_COLUMNS, PENDING_COLUMN, *(cell_column(cell, notebooks) for cell in cells), "problems"]
+    log.info("%d students, %d grade cells -> %s", len(results.students), len(cells), output)
+    return write_rows(output, [header, *(row(results, student) for student in results.students)])
+
+
+def pending_warning(results: AssignmentResults) -> str | None:
+    """How many written answers wait for a grader, for whom (naming each), or None when every one is graded."""
+    waiting = {s.student: len(results.pending(s)) for s in results.students if results.pending(s)}
+    if not waiting:
+        return None
+    listed = ", ".join(f"{student} ({count})" for student, count in waiting.items())
+    return (
+        f"{plural(sum(waiting.values()), 'written answer')} still to grade, for {plural(len(waiting), 'student')}; "
+        f"their grades are provisional (the current score) until graded in the Formgrader and exported again: {listed}"
+    )
+
+
+def export(
+    *, root: Path, assignment: str, output: Path | None = None, file_format: str = "csv",
+    lms_column: str | None = None, match_by: str = "email", feedback_column: bool = False,
+) -> Path:
+    """Write ``output`` in ``file_format`` and return its path.
+
+    The default path is ``<root>/grades-<assignment>.csv``, or
+    ``grades-<assignment>-<format>.csv`` for an LMS. ``lms_column`` heads the
+    grade column (default: the assignment id; for Canvas best
+    ``"Title (assignment id)"``). ``match_by`` (Moodle) is the identifier
+    every row must have; ``feedback_column`` (Moodle) adds a one-line summary.
+    """
+    if file_format not in FORMATS:
+        raise CourseError(f"unknown export format {file_format!r}: use one of {', '.join(FORMATS)}")
+    if match_by not in MOODLE_MATCH:
+        raise CourseError(f"unknown --match-by {match_by!r}: use one of {', '.join(MOODLE_MATCH)}")
+    if file_format != "moodle" and (feedback_column or match_by != "email"):
+        raise CourseError("--feedback-column and --match-by are for --format moodle")
+    if file_format == "csv" and lms_column:
+        raise CourseError("--lms-column is for --format canvas or moodle")
     results = load_results(root=root, assignment=assignment)
-    output = output or root / f"grades-{assignment}.csv"
-    notebooks = len({cell.notebook for cell in results.cells})
-    header = [*NBGRADER_COLUMNS, *(cell_column(cell, notebooks) for cell in results.cells), "problems"]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with output.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(row(results, student) for student in results.students)
-    log.info("%d students, %d grade cells -> %s", len(results.students), len(results.cells), output)
-    return output
+    suffix = "" if file_format == "csv" else f"-{file_format}"
+    output = output or root / f"grades-{assignment}{suffix}.csv"
+    if warning := pending_warning(results):
+        log.warning("%s", warning)
+    if file_format == "csv":
+        return write_cells_csv(results, output)
+    column = lms_column or assignment
+    if file_format == "canvas":
+        return write_canvas(results, load_roster(root), output, column=column)
+    return write_moodle(results, load_roster(root), output, column=column, match_by=match_by, feedback=feedback_column)

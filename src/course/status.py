@@ -92,8 +92,21 @@ def feedback_text(coursedir: CourseDirectory, assignment: str, student: str, sub
     return "generated" if html_files else "-"
 
 
-def status(*, root: Path, assignment: str) -> str:
-    """Plain-text tables: the release, then one row per student who handed in, was graded or failed."""
+def pending_text(results: AssignmentResults, student: StudentResult | None) -> str:
+    """How many written answers of a graded submission nobody has scored yet ('-' when nothing is graded)."""
+    if student is None or not student.submitted:
+        return "-"
+    return str(len(results.pending(student)))
+
+
+def status(*, root: Path, assignment: str, width: int | None = None) -> str:
+    """Plain-text tables, ``width`` characters wide (default: the terminal's).
+
+    The release; one row per student who handed in, was graded or failed, with
+    the written answers still waiting for a grader; then what went wrong, per
+    student, in a table of its own so that long messages do not squeeze the
+    others.
+    """
     api = open_api(load_course_config(root))
     try:
         results = load_results(root=root, assignment=assignment)
@@ -104,21 +117,30 @@ def status(*, root: Path, assignment: str) -> str:
     inbound = exchange_submissions(api, assignment)
     collected = set(api.get_submitted_students(assignment))
     current = api.get_autograded_students(assignment) if results else set()
+    names = sorted(set(inbound) | collected | set(graded))
     rows = [
         (
             name,
             moment(inbound[name]["timestamp"]) if name in inbound else "-",
             collected_text(api, assignment, name, collected),
             grade_text(graded.get(name), name in current, results.max_score if results else 0),
+            pending_text(results, graded.get(name)) if results else "-",
             feedback_text(api.coursedir, assignment, name, inbound.get(name)),
-            problem_text(graded[name].problems) if name in graded else "",
         )
-        for name in sorted(set(inbound) | collected | set(graded))
+        for name in names
     ]
     failed = sum(s.failed for s in graded.values())
-    counts = f"{len(inbound)} in the exchange, {len(collected)} collected, {len(current)} graded, {failed} failed"
-    columns = ["student", "submitted (exchange)", "collected", "graded", "feedback", "problems"]
-    return "\n".join([
-        render_table(f"{assignment}: release", release_rows(api, assignment, results)),
-        render_table(f"{assignment}: students ({counts})", rows, columns),
-    ])
+    waiting = sum(bool(results.pending(s)) for s in graded.values()) if results else 0
+    counts = (
+        f"{len(inbound)} in the exchange, {len(collected)} collected, {len(current)} graded, {failed} failed, "
+        f"{waiting} with written answers to grade"
+    )
+    columns = ["student", "submitted (exchange)", "collected", "graded", "written to grade", "feedback"]
+    tables = [
+        render_table(f"{assignment}: release", release_rows(api, assignment, results), width=width),
+        render_table(f"{assignment}: students ({counts})", rows, columns, width=width),
+    ]
+    problems = [(name, problem_text(graded[name].problems)) for name in names if name in graded and graded[name].problems]
+    if problems:
+        tables.append(render_table(f"{assignment}: problems", problems, ["student", "problems"], width=width))
+    return "\n".join(tables)

@@ -1,36 +1,81 @@
-"""``course status``: released, submitted, collected, graded, feedback, and what failed and why."""
+"""``course status``: released, submitted, collected, graded, written answers to grade, feedback, problems.
+
+The tables are as wide as the terminal and wrap only between words: checked
+through the real command at 60 and 120 columns (``COLUMNS``), and on the
+table renderer alone with cells that rich, left to itself, breaks mid-word.
+"""
 
 from __future__ import annotations
+
+import re
+import subprocess
 
 import pytest
 
 from course.status import status
-from tests.commands.graded_course import ASSIGNMENT, MISSING_NOTEBOOK_PROBLEM, NOTEBOOK
-from tests.coursedir import make_course
+from course.tables import fit_columns, render_table
+from tests.commands.graded_course import ASSIGNMENT, EXTRA_FILE_PROBLEM, MISSING_NOTEBOOK_PROBLEM, NOTEBOOK
+from tests.coursedir import make_course, tool_env
 
 pytest_plugins = ["tests.commands.graded_course"]
 
+BOX = re.compile(r"^[─━]+$")
 
-def student_rows(text: str) -> dict[str, str]:
-    """The students table's first line per student, by student id."""
-    table = text[text.index(f"{ASSIGNMENT}: students"):].splitlines()
-    return {line.split()[0]: line for line in table[3:] if line[:2].strip()}
+
+def table_rows(text: str, title: str) -> dict[str, str]:
+    """A table's first line per row (after its title, header and rule), by its first cell."""
+    lines = text[text.index(title):].split("\n\n")[0].splitlines()
+    return {line.split()[0]: line for line in lines[3:] if line[:2].strip()}
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, without the punctuation a wrapped layout adds around them, and no box lines."""
+    stripped = (w.strip(":;") for w in text.split())
+    return [w for w in stripped if w and not BOX.match(w) and w != "-"]
+
+
+def assert_fits_without_broken_words(narrow: str, wide: str, width: int) -> None:
+    """Every line within ``width``, every word of the narrow text a whole word of the unwrapped one."""
+    assert max(len(line) for line in narrow.splitlines()) <= width
+    whole = set(words(wide))
+    assert not [w for w in words(narrow) if w not in whole]
 
 
 @pytest.mark.slow
 def test_status_of_a_graded_class(graded_course, feedback_summary):
-    text = status(root=graded_course.root, assignment=ASSIGNMENT)
+    text = status(root=graded_course.root, assignment=ASSIGNMENT, width=120)
     assert f"release/{ASSIGNMENT}   {NOTEBOOK}" in text
     assert "exchange              released" in text
     assert "due date              2026-01-15 17:00:00" in text
-    assert "(5 in the exchange, 5 collected, 4 graded, 1 failed)" in text
-    rows = student_rows(text)
+    assert "(5 in the exchange, 5 collected, 4 graded, 1 failed, 1 with written answers to grade)" in text
+    rows = table_rows(text, f"{ASSIGNMENT}: students")
     assert sorted(rows) == ["ada", "bob", "cyd", "dee", "eve"]
-    assert rows["ada"].split()[3:] == ["2026-01-15", "14:00:00", "76/87", "released"]
-    assert "2026-01-16 19:00:00   57.6/87 (late -14.4)   released" in rows["cyd"]
-    assert "  failed  " in rows["eve"] and MISSING_NOTEBOOK_PROBLEM.message[:20] in rows["eve"]
-    assert "notes.txt" in rows["dee"]
+    assert rows["ada"].split()[3:] == ["2026-01-15", "14:00:00", "76/87", "0", "released"]
+    assert "2026-01-16 19:00:00   57.6/87 (late -14.4)   0" in rows["cyd"]
+    assert rows["dee"].split()[-2:] == ["1", "released"]  # one written answer awaits a grader
+    assert rows["eve"].split()[-3:] == ["failed", "-", "-"]
+    problems = table_rows(text, f"{ASSIGNMENT}: problems")
+    assert sorted(problems) == ["dee", "eve"]
+    assert MISSING_NOTEBOOK_PROBLEM.message[:20] in problems["eve"] and "notes.txt" in problems["dee"]
     assert "\x1b[" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [60, 120])
+def test_the_command_fits_the_terminal_width_and_never_breaks_a_word(graded_course, feedback_summary, width):
+    result = subprocess.run(
+        ["course", "status"], cwd=graded_course.root, env={**tool_env(), "COLUMNS": str(width)},
+        capture_output=True, text=True, check=True,
+    )
+    wide = status(root=graded_course.root, assignment=ASSIGNMENT, width=1000)
+    assert_fits_without_broken_words(result.stdout, wide, width)
+    assert f"{EXTRA_FILE_PROBLEM.message} ({EXTRA_FILE_PROBLEM.code})" in " ".join(result.stdout.split())
+    if width == 120:  # room for the table: one line per student
+        assert "2026-01-16 19:00:00   57.6/87 (late -14.4)   0" in table_rows(result.stdout, f"{ASSIGNMENT}: students")["cyd"]
+    else:  # too narrow for six columns side by side: one paragraph per student, fields named
+        assert re.search(r"^cyd - submitted \(exchange\): \d{4}-\d\d-\d\d", result.stdout, re.MULTILINE)
+        paragraphs = " ".join(result.stdout.split())
+        assert "collected: 2026-01-16 19:00:00; graded: 57.6/87 (late -14.4); written to grade: 0;" in paragraphs
 
 
 @pytest.mark.slow
@@ -39,7 +84,7 @@ def test_status_notices_a_resubmission_not_yet_graded(graded_course, feedback_su
     original = stamp.read_text()
     stamp.write_text("2026-01-15 16:00:00 UTC")
     try:
-        rows = student_rows(status(root=graded_course.root, assignment=ASSIGNMENT))
+        rows = table_rows(status(root=graded_course.root, assignment=ASSIGNMENT, width=120), f"{ASSIGNMENT}: students")
     finally:
         stamp.write_text(original)
     assert "2026-01-15 16:00:00   0/87 (resubmitted)" in rows["bob"]
@@ -47,8 +92,45 @@ def test_status_notices_a_resubmission_not_yet_graded(graded_course, feedback_su
 
 @pytest.mark.slow  # creating the gradebook runs alembic
 def test_status_before_anything_was_released(tmp_path):
-    text = status(root=make_course(tmp_path / "course"), assignment=ASSIGNMENT)
+    text = status(root=make_course(tmp_path / "course"), assignment=ASSIGNMENT, width=120)
     assert f"release/{ASSIGNMENT}   not generated" in text
     assert "no exchange (its folder is missing)" in text
     assert "does not know the assignment" in text
-    assert "(0 in the exchange, 0 collected, 0 graded, 0 failed)" in text
+    assert "(0 in the exchange, 0 collected, 0 graded, 0 failed, 0 with written answers to grade)" in text
+    assert "problems" not in text
+
+
+# --- the renderer alone -------------------------------------------------------------------------------------
+
+CELLS = [
+    ("ada", "2026-01-15 14:00:00", "76/87", "compression.ipynb is missing; found 'Compression (1).ipynb'"),
+    ("a-student-with-a-long-id", "2026-01-16 19:00:00", "57.6/87 (late -14.4)", "notes.txt was left out"),
+]
+HEADERS = ["student", "submitted", "graded", "problems"]
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_a_table_keeps_every_word_whole_at_any_width(width):
+    text = render_table("a title long enough to need wrapping at sixty columns, it goes on and on", CELLS, HEADERS, width=width)
+    wide = render_table("a title long enough to need wrapping at sixty columns, it goes on and on", CELLS, HEADERS, width=1000)
+    assert_fits_without_broken_words(text, wide, width)
+
+
+def test_columns_never_get_narrower_than_their_longest_word():
+    # rich alone would give the date column 8 characters here and print "2026-01-" on one line, "15" on the next
+    widths = fit_columns([["student", "ada"], ["submitted", "2026-01-15 14:00:00"], ["problems", "x " * 40]], 30)
+    assert widths is not None and widths[1] >= len("2026-01-15") and sum(widths) <= 30
+    assert fit_columns([["a-very-long-student-id"], ["2026-01-15"]], 25) is None  # the words alone need 32
+
+
+def test_too_narrow_for_the_columns_it_lists_each_row_with_its_field_names():
+    text = render_table("students", CELLS, HEADERS, width=40)
+    assert text.splitlines()[1] == "ada - submitted: 2026-01-15 14:00:00;"
+    assert max(len(line) for line in text.splitlines()) <= 40
+
+
+def test_the_width_is_the_terminal_s(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "45")
+    assert max(len(line) for line in render_table("t", CELLS, HEADERS).splitlines()) <= 45
+    monkeypatch.setenv("COLUMNS", "200")
+    assert "'Compression (1).ipynb'" in render_table("t", CELLS, HEADERS).splitlines()[3]  # ada's row on one line
