@@ -6,7 +6,11 @@ Two sources, both through nbgrader so that stock commands agree with the result:
   submission, ``timestamp.txt`` included);
 * an LMS download, a ``.zip`` file or a folder (nbgrader's ``zip_collect``:
   archives unpacked, files renamed to the student's folder, the time in the
-  file name written to ``timestamp.txt``).
+  file name or in the LMS's list of submissions (``--times``) written to
+  ``timestamp.txt``). Canvas, Moodle and plain layouts are read
+  (``course.lms_names``) and matched against the roster (``course.lms_download``);
+  roster students with nothing collected are named, and so are students
+  without a submission time, to whom no late penalty can apply.
 
 A bad file never stops the batch. Stock ``zip_collect`` aborts the whole run
 on a duplicate hand-in without times and stock ``collect`` on one badly named
@@ -16,14 +20,17 @@ placed are listed as ``skipped: <name> (<reason>)`` in the summary and logged.
 
 from __future__ import annotations
 
+import glob
 import logging
 import pwd
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from dateutil.tz import gettz
 from nbgrader.apps.zipcollectapp import ZipCollectApp
 from nbgrader.plugins import FileNameCollectorPlugin
 from nbgrader.utils import capture_log, parse_utc, temp_attrs
@@ -32,21 +39,14 @@ from traitlets.config import Config
 
 from course.course_config import course_directory, load_course_config, nbgrader_logger, open_api
 from course.errors import CourseError
+from course.lms_download import Plan, plan_download
 from course.release import nbgrader_failure
+from course.roster import RosterEntry, load_roster
+from course.submission_times import as_timestamp, read_times
+from course.wording import plural
 
 log = logging.getLogger(__name__)
 
-# Matched (re.search) against each file's path inside the download, with "/"
-# separators. Flat names "<student>_<anything>_<file>", where <anything> may
-# be a time in LMS_TIME_FORMAT ("<student>_20260302T150000Z_<file>", which
-# becomes the submission time), or one folder per student "<student>/<file>".
-# Student ids cannot contain "_" in the flat form.
-DEFAULT_PATTERN = (
-    r"^(?P<student_id>[^/_]+)"
-    r"(?:_(?P<timestamp>\d{8}T\d{6}Z)_|_(?:[^/]*_)?|/)"
-    r"(?P<file_id>[^/].*)$"
-)
-SYSTEM_NAMES = ("__MACOSX", "Thumbs.db", "desktop.ini")
 DOWNLOAD = "download"  # the name the LMS download gets inside nbgrader's archive folder
 
 
@@ -67,16 +67,22 @@ class Collected:
             counts[outcome] = counts.get(outcome, 0) + 1
         done = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         skipped = f"; skipped: {', '.join(self.skipped)}" if self.skipped else ""
-        return f"{what}: {len(self.students)} students ({done or 'none'}){skipped}"
+        return f"{what}: {plural(len(self.students), 'student')} ({done or 'none'}){skipped}"
 
 
-def collect(*, root: Path, assignment: str, zip_source: Path | None = None, pattern: str | None = None) -> str:
-    """Collect ``assignment`` from the exchange, or from an LMS download; return a summary line."""
+def collect(*, root: Path, assignment: str, zip_source: Path | None = None, pattern: str | None = None,
+            times: Path | None = None) -> str:
+    """Collect ``assignment`` from the exchange, or from an LMS download; return a summary line.
+
+    ``CourseError`` when there is nothing to collect, saying what to do.
+    """
     if zip_source is None:
         if pattern is not None:
             raise CourseError("--pattern reads LMS file names; it needs --zip")
+        if times is not None:
+            raise CourseError("--times gives the submission times of an LMS download; it needs --zip")
         return collect_exchange(root=root, assignment=assignment)
-    return collect_download(root=root, assignment=assignment, source=zip_source, pattern=pattern or DEFAULT_PATTERN)
+    return collect_download(root=root, assignment=assignment, source=zip_source, pattern=pattern, times=times)
 
 
 # -- the exchange -------------------------------------------------------------
@@ -136,6 +142,11 @@ def collect_exchange(*, root: Path, assignment: str) -> str:
         raise CourseError(f"no exchange inbound at {inbound}: release the assignment first (course release)")
     collected = Collected()
     students = inbound_students(inbound, assignment, collected)
+    if not students:
+        raise CourseError(f"nothing to collect: no usable submission of {assignment} in the exchange inbound {inbound}"
+                          + (f" ({'; '.join(collected.skipped)})" if collected.skipped else "")
+                          + f"; students hand in with `nbgrader submit {assignment}`, "
+                          "an LMS download is collected with --zip FILE")
     for student in students:
         folder = api.coursedir.format_path(api.coursedir.submitted_directory, student, assignment)
         before = api.coursedir.get_existing_timestamp(folder) if Path(folder).is_dir() else "new"
@@ -173,74 +184,12 @@ def compile_pattern(pattern: str) -> re.Pattern:
     return regex
 
 
-def read_name(name: str, pattern: re.Pattern) -> dict[str, str]:
-    """nbgrader's collector record for one file of the download (path inside it, "/"-separated).
-
-    ``ValueError`` says why the file cannot be placed.
-    """
-    parts = PurePosixPath(name).parts
-    if any(part.startswith(".") or part in SYSTEM_NAMES for part in parts):
-        raise ValueError("hidden or system file")
-    match = pattern.search(name)
-    if match is None:
-        raise ValueError("matches no student in the file-name pattern")
-    groups = match.groupdict()
-    student, file_id = groups["student_id"], groups.get("file_id") or groups.get("file")
-    if not student or student.startswith(".") or "/" in student:
-        raise ValueError(f"{student!r} is not a usable student id")
-    if not file_id or PurePosixPath(file_id).is_absolute() or ".." in PurePosixPath(file_id).parts:
-        raise ValueError(f"{file_id!r} is not a usable file name")
-    if PurePosixPath(file_id).name == "timestamp.txt":
-        raise ValueError("timestamp.txt is reserved: nbgrader would take it as the submission time")
-    record = {"student_id": student, "file_id": file_id}
-    if groups.get("timestamp"):
-        try:
-            parse_utc(groups["timestamp"])
-        except (ValueError, OverflowError):
-            raise ValueError(f"unreadable submission time {groups['timestamp']!r}") from None
-        record["timestamp"] = groups["timestamp"]
-    return record
-
-
-def plan_download(top: Path, pattern: re.Pattern, collected: Collected) -> dict[str, dict[str, str]]:
-    """Which file of the unpacked download goes to which student (by path inside ``top``).
-
-    Two files that would land on the same name for the same student: the one
-    with the later time in its name wins; without times, the first in name
-    order. (Stock ``zip_collect`` aborts the whole run in that case.)
-    """
-    plan: dict[str, dict[str, str]] = {}
-    claimed: dict[tuple[str, str], str] = {}
-    for path in sorted(p for p in top.rglob("*") if p.is_file()):
-        name = path.relative_to(top).as_posix()
-        try:
-            record = read_name(name, pattern)
-        except ValueError as reason:
-            collected.skip(name, str(reason))
-            continue
-        key = (record["student_id"], PurePosixPath(record["file_id"]).with_suffix(path.suffix).as_posix())
-        rival = claimed.get(key)
-        if rival is not None and not _later(record, plan[rival]):
-            collected.skip(name, f"another {key[1]} from {key[0]}: {rival} is newer or first")
-            continue
-        if rival is not None:
-            collected.skip(rival, f"another {key[1]} from {key[0]}: {name} is newer")
-            del plan[rival]
-        claimed[key], plan[name] = name, record
-    return plan
-
-
-def _later(record: dict[str, str], other: dict[str, str]) -> bool:
-    if "timestamp" not in record or "timestamp" not in other:
-        return False
-    return parse_utc(record["timestamp"]) > parse_utc(other["timestamp"])
-
-
 class PlannedCollector(FileNameCollectorPlugin):
     """nbgrader's collector plugin answering from a plan made over the whole download.
 
-    nbgrader asks about one file at a time; deciding duplicates needs all of
-    them, so ``collect_download`` plans first and this plugin only looks up.
+    nbgrader asks about one file at a time; deciding duplicates and wrapper
+    folders needs all of them, so ``PlannedZipCollect`` plans first and this
+    plugin only looks up.
     """
 
     top = Unicode()
@@ -255,9 +204,10 @@ class PlannedZipCollect(ZipCollectApp):
 
     It works in ``work`` (the download goes into ``work/archive``, nbgrader
     unpacks it into ``work/extracted``), not in the course directory.
+    ``make_plan`` judges the unpacked files' paths; the plan is kept in ``plan``.
     """
 
-    def __init__(self, *, config: Config, assignment: str, work: Path, pattern: re.Pattern, collected: Collected):
+    def __init__(self, *, config: Config, assignment: str, work: Path, make_plan: Callable[[list[str]], Plan]):
         super().__init__(config=config, log=nbgrader_logger(log))
         self.coursedir = course_directory(config)
         self.coursedir.assignment_id = assignment
@@ -266,29 +216,46 @@ class PlannedZipCollect(ZipCollectApp):
         self.collector_plugin = PlannedCollector
         self.archive = work / self.archive_directory
         self.download = work / self.extracted_directory / DOWNLOAD
-        self.name_pattern, self.collected = pattern, collected
+        self.make_plan = make_plan
+        self.plan = Plan()
 
     def start(self) -> None:
         self.init_plugins()
         self.extract_archive_files()
+        names = [p.relative_to(self.download).as_posix() for p in self.download.rglob("*") if p.is_file()]
+        self.plan = self.make_plan(names)
         self.collector_plugin_inst.top = str(self.download)
-        self.collector_plugin_inst.plan = plan_download(self.download, self.name_pattern, self.collected)
+        self.collector_plugin_inst.plan = self.plan.records
         self.process_extracted_files()
 
 
-def collect_download(*, root: Path, assignment: str, source: Path, pattern: str) -> str:
-    """nbgrader's ``zip_collect`` on an LMS download (a ``.zip`` file or a folder).
+def collect_download(*, root: Path, assignment: str, source: Path, pattern: str | None = None,
+                     times: Path | None = None) -> str:
+    """nbgrader's ``zip_collect`` on an LMS download (a ``.zip`` file or a folder), matched against the roster.
 
     A student's earlier collected files are replaced by the new ones.
+    ``times`` (the LMS's list of submissions) gives submission times the
+    download's names lack; its times win over those in the names.
     """
-    regex = compile_pattern(pattern)
+    regex = compile_pattern(pattern) if pattern is not None else None
     if not (source.is_dir() or (source.is_file() and source.suffix == ".zip")):
         raise CourseError(f"--zip takes a .zip file or a folder; {source} is neither")
     config = load_course_config(root)
-    collected = Collected()
+    roster = load_roster(root)
+    zone = config.Exchange.get("timezone", "UTC")
+    if times is not None and gettz(zone) is None:
+        raise CourseError(f"unknown time zone {zone!r} in Exchange.timezone (nbgrader_config.py)")
+    listed, unknown = read_times(times, roster, zone) if times is not None else ({}, [])
+
+    def make_plan(names: list[str]) -> Plan:
+        plan = plan_download(names, roster, regex)
+        for record in plan.records.values():
+            if record["student_id"] in listed:
+                record["timestamp"] = as_timestamp(listed[record["student_id"]])
+        return plan
+
     with tempfile.TemporaryDirectory(prefix="course-collect-") as work:
-        app = PlannedZipCollect(config=config, assignment=assignment, work=Path(work), pattern=regex,
-                                collected=collected)
+        app = PlannedZipCollect(config=config, assignment=assignment, work=Path(work), make_plan=make_plan)
         if source.is_dir():
             shutil.copytree(source, app.archive / DOWNLOAD)
         else:
@@ -297,7 +264,62 @@ def collect_download(*, root: Path, assignment: str, source: Path, pattern: str)
         result = capture_log(app)
     if not result["success"]:
         raise nbgrader_failure(result, "nbgrader zip_collect")
-    for record in app.collector_plugin_inst.plan.values():
-        collected.students[record["student_id"]] = "collected"
+    plan = app.plan
+    collected = Collected()
+    for name, reason in plan.skipped:  # logged one by one, also when nothing could be placed
+        collected.skip(name, reason)
+    if not plan.records:
+        raise CourseError(f"nothing to collect from {source}: {nothing_placed(plan)}")
+    for student in plan.students:
+        collected.students[student] = "collected"
     submitted = Path(app.coursedir.format_path(app.coursedir.submitted_directory, ".", ".")).resolve()
-    return collected.summary(f"collected {assignment} from {source} into {submitted}")
+    notes = [
+        *download_notes(plan, roster, collected_students(app.coursedir, assignment)),
+        *times_notes(plan, times, listed, unknown),
+    ]
+    return "; ".join([collected.summary(f"collected {assignment} from {source} into {submitted}"), *notes])
+
+
+def nothing_placed(plan: Plan) -> str:
+    """Why no file of the download could be placed, with the first few reasons, and what to do."""
+    if not plan.skipped:
+        return "it holds no files: download the submissions from the LMS again"
+    reasons = "; ".join(f"{name}: {reason}" for name, reason in plan.skipped[:3])
+    more = f"; and {len(plan.skipped) - 3} more" if len(plan.skipped) > 3 else ""
+    return f"none of its {plural(len(plan.skipped), 'file')} could be placed ({reasons}{more})"
+
+
+def collected_students(coursedir, assignment: str) -> set[str]:
+    """The students with a folder in submitted/ for ``assignment`` (from this download, an earlier one or the exchange)."""
+    pattern = coursedir.format_path(coursedir.submitted_directory, "*", assignment)
+    return {Path(folder).parent.name for folder in glob.glob(pattern)}
+
+
+def download_notes(plan: Plan, roster: dict[str, RosterEntry], collected: set[str]) -> list[str]:
+    """What the instructor should know about a collected download beyond the files placed."""
+    notes = []
+    missing = sorted(set(roster) - collected)
+    if missing:
+        notes.append(f"no submission from {plural(len(missing), 'roster student')}: {', '.join(missing)}")
+    if plan.by_name:
+        notes.append(f"found by name only (the roster has no LMS user id for them; a Moodle grading worksheet "
+                     f"imported with `course roster import` has it): {', '.join(sorted(plan.by_name))}")
+    return notes
+
+
+def times_notes(plan: Plan, times: Path | None, listed: dict, unknown: list[str]) -> list[str]:
+    """Whose submission time is known, from where, and what that means for late penalties."""
+    dated = {r["student_id"] for r in plan.records.values() if "timestamp" in r}
+    undated = sorted(plan.students - dated)
+    notes = []
+    if times is not None:
+        notes.append(f"submission times from {times.name} for {plural(len(plan.students & set(listed)), 'student')}")
+        if unknown:
+            notes.append(f"rows of {times.name} naming no known student: {', '.join(unknown)}")
+    if undated:
+        source = f"not in {times.name}" if times is not None else "the download's file names carry none"
+        late = sorted(set(undated) & plan.marked_late)
+        notes.append(f"no submission time for {plural(len(undated), 'student')} ({source}): late penalties cannot apply"
+                     + (f" (Canvas marked late: {', '.join(late)})" if late else "")
+                     + ("" if times is not None else "; --times FILE (the LMS's list of submissions) gives the times"))
+    return notes

@@ -11,13 +11,13 @@ import nbformat
 import pytest
 
 from course.cells import CellKind, cell_kind, grade_id, nbgrader_meta
-from course.collect import DEFAULT_PATTERN, compile_pattern, read_name
 from course.content import REPO_ROOT, source_path
 from course.errors import CourseError
 from course.examples import (
     DELETED_TEST, DUE_DATE, DUPLICATED_TEST, MARKDOWN_TEST, PARTIAL_RIGHT, PARTIAL_WRONG, READ_ONLY_CELL, Example,
     lms_file_name, main, make_examples, write_lms_download,
 )
+from course.lms_names import HandIn, read_hand_in
 from course.submissions import cell_defining, reference_solutions, student_cells
 from tests.coursedir import ASSIGNMENT
 
@@ -196,11 +196,10 @@ def test_lms_download_names_read_back_with_the_default_collect_pattern(examples,
     else:
         files = {p.name: p.read_bytes() for p in path.iterdir()}
     assert len(files) == sum(len(e.files) for e in examples)
-    pattern = compile_pattern(DEFAULT_PATTERN)
     back = {}
     for name, data in files.items():
-        record = read_name(name, pattern)
-        back.setdefault(record["student_id"], {})[record["file_id"]] = (data, record["timestamp"])
+        hand_in = read_hand_in(name)
+        back.setdefault(hand_in.who, {})[hand_in.file_id] = (data, hand_in.timestamp)
     for example in examples:
         assert {n: d for n, (d, _) in back[example.student].items()} == example.files
         stamps = {t for _, t in back[example.student].values()}
@@ -215,8 +214,7 @@ def test_make_examples_needs_a_release(course: Path):
 def test_a_hand_in_without_a_time_gets_an_lms_name_without_one(by_student):
     untimed = dataclasses.replace(by_student["perfect"], timestamp=None)
     assert lms_file_name(untimed, NOTEBOOK) == f"perfect_{NOTEBOOK}"
-    assert read_name(lms_file_name(untimed, NOTEBOOK), compile_pattern(DEFAULT_PATTERN)) == {
-        "student_id": "perfect", "file_id": NOTEBOOK}
+    assert read_hand_in(lms_file_name(untimed, NOTEBOOK)) == HandIn("plain", "perfect", NOTEBOOK)
 
 
 def test_the_script_writes_the_class_as_an_lms_download(tmp_path, capsys, examples):
