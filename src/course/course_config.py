@@ -16,16 +16,27 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from course.content import REPO_ROOT
+from course.errors import CourseError
 
 ASSIGNMENT = "compression"
+CONFIG_FILE = "nbgrader_config.py"
 # Set by `course ... --db-url URL`: the gradebook for this command and the
 # processes it starts, whatever the course's nbgrader_config.py says.
 DB_URL_VARIABLE = "COURSE_DB_URL"
 
 
 def load_course_config(root: Path = REPO_ROOT, **overrides: dict) -> Config:
-    """The course's nbgrader config, with per-section overrides (e.g. CourseDirectory={...})."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    """The course's nbgrader config, with per-section overrides (e.g. CourseDirectory={...}).
+
+    A folder without ``nbgrader_config.py`` is not a course: that is the
+    instructor's mistake to fix (wrong folder, missing ``--root``), not a traceback.
+    """
+    if not Path(root, CONFIG_FILE).is_file():
+        raise CourseError(
+            f"{Path(root).resolve()} is not a course folder (no {CONFIG_FILE}): "
+            "run the command in the course folder, or pass --root COURSE_FOLDER"
+        )
+    config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     if os.environ.get(DB_URL_VARIABLE):
         config.CourseDirectory.db_url = os.environ[DB_URL_VARIABLE]
     for section, values in overrides.items():

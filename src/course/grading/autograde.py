@@ -8,38 +8,60 @@ every student kernel and test cells that run in the grader, not in the
 student's kernel (``course.grading.trusted_tests``); parallelism with a
 progress bar; grading only what is new or changed; a verdict per submission
 that says what was wrong; and a batch that never stops for one bad notebook.
+
+A batch told to stop (Ctrl-C, SIGTERM, SIGHUP: ``course.errors.Interrupted``)
+stops at once: nothing more is started, the local graders and their kernels
+are killed, the submissions being graded are left ungraded (never failed),
+and the grades already finished stay. ``BatchInterrupted`` carries what the
+batch did up to then; the next run grades the rest.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
 
 from course.course_config import load_course_config
-from course.errors import CourseError
+from course.errors import CourseError, Interrupted
 from course.grading.preprocessors import ResilientExecute, SandboxedExecute
-from course.grading.runners import GradingProcessKilled, dask_cluster, local_pool
+from course.grading.runners import GradingProcessKilled, Runner, dask_cluster, local_pool
 from course.grading.sandbox import check_sandbox
 from course.grading.verdicts import Problem, Verdict
-from course.grading.worker import fail_submission
+from course.grading.worker import fail_submission, settle_stopped
+from course.results import problem_text
+from course.wording import plural
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class BatchResult:
+    """What one batch did, student by student: the summary ``course autograde`` ends with."""
+
+    assignment: str = ""
     graded: list[Verdict] = field(default_factory=list)
     failed: list[Verdict] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # unchanged since last graded
+    interrupted: list[str] = field(default_factory=list)  # being graded when the batch stopped: left ungraded
+    not_started: list[str] = field(default_factory=list)  # still queued when the batch stopped
+    stopped_by: int | None = None  # the signal that stopped the batch
     seconds: float = 0.0
+
+
+class BatchInterrupted(Interrupted):
+    """The batch was stopped by a signal; ``result`` holds what it did before."""
+
+    def __init__(self, signum: int, result: BatchResult) -> None:
+        super().__init__(signum)
+        self.result = result
 
 
 def collected_students(root: Path, assignment: str) -> list[str]:
@@ -48,14 +70,6 @@ def collected_students(root: Path, assignment: str) -> list[str]:
     if not submitted.is_dir():
         return []
     return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
-
-
-def check_assignment_known(root: Path, assignment: str) -> None:
-    with Gradebook(load_course_config(root).CourseDirectory.db_url) as gradebook:
-        try:
-            gradebook.find_assignment(assignment)
-        except MissingEntry:
-            raise CourseError(f"{assignment!r} is not in the gradebook: run `course release {assignment}` first") from None
 
 
 def autograde(
@@ -67,33 +81,56 @@ def autograde(
     The work goes to ``workers`` local processes, or to the Dask cluster whose
     scheduler is at ``scheduler``. Unless ``unsafe``, every kernel runs in the
     sandbox and the tests run in the grader; without a working sandbox (on
-    every worker) nothing is graded.
+    every worker) nothing is graded. ``course.known.check_assignment`` is the
+    caller's to run first (``cli.main`` does, for every command).
     """
     root = root.resolve()
-    check_assignment_known(root, assignment)
     if unsafe:
         log.warning("--unsafe: no sandbox, hidden tests run in the students' kernels, as in stock nbgrader")
     elif scheduler is None:
         check_sandbox()
     executor = ResilientExecute if unsafe else SandboxedExecute
-    todo = students or collected_students(root, assignment)
-    missing = sorted(set(todo) - set(collected_students(root, assignment)))
+    collected = collected_students(root, assignment)
+    if not collected:
+        raise CourseError(f"no submission of {assignment!r} is collected yet: run `course collect {assignment}` first")
+    todo = students or collected
+    missing = sorted(set(todo) - set(collected))
     if missing:
         raise CourseError(f"no collected submission for {', '.join(missing)}")
     # Every grader writes to the gradebook this batch was started with.
     db_url = load_course_config(root).CourseDirectory.db_url
-    result = BatchResult()
+    result = BatchResult(assignment)
     started = time.perf_counter()
     runner = dask_cluster(scheduler, root, sandbox=not unsafe) if scheduler else local_pool(max(1, workers or os.cpu_count() or 1))
     jobs = {student: (root, assignment, student, force, executor, db_url) for student in todo}
-    with runner as grade, tqdm(total=len(todo), unit="submission", disable=not progress, desc=f"autograde {assignment}") as bar:
-        # closing(): on Ctrl-C the runner cancels what has not started before the error goes on
-        with closing(grade(jobs)) as finished:
-            for student, future in finished:
-                record(result, student, assignment, outcome(future, *jobs[student]))
-                bar.update(1)
-    result.seconds = time.perf_counter() - started
+    grader: Runner | None = None
+    try:
+        with runner as grader, tqdm(total=len(todo), unit="submission", disable=not progress, desc=f"autograde {assignment}") as bar:
+            try:
+                # closing(): when the loop stops early, the runner stops its work before the error goes on
+                with closing(grader.grade(jobs)) as finished:
+                    for student, future in finished:
+                        record(result, student, assignment, outcome(future, *jobs[student]))
+                        bar.update(1)
+            finally:
+                result.seconds = time.perf_counter() - started
+    except KeyboardInterrupt as stop:
+        result.stopped_by = getattr(stop, "signum", signal.SIGINT)
+        settle(result, todo, grader.begun() if grader else set(), root, executor, db_url)
+        raise BatchInterrupted(result.stopped_by, result) from None
     return result
+
+
+def settle(result: BatchResult, todo: list[str], begun: set[str], root: Path, executor: type, db_url: str) -> None:
+    """After a stop, file each student the batch has not reported: finished after all, interrupted, or not started."""
+    reported = {v.student for v in result.graded + result.failed} | set(result.skipped)
+    for student in [s for s in todo if s not in reported]:
+        if student not in begun:
+            result.not_started.append(student)
+        elif (verdict := settle_stopped(root, result.assignment, student, executor, db_url)) is not None:
+            record(result, student, result.assignment, verdict)  # it had just finished: its grade stays
+        else:
+            result.interrupted.append(student)
 
 
 def outcome(future: Future, root: Path, assignment: str, student: str, force: bool, executor: type, db_url: str) -> Verdict | None:
@@ -115,3 +152,21 @@ def record(result: BatchResult, student: str, assignment: str, verdict: Verdict 
     (result.graded if verdict.status == "graded" else result.failed).append(verdict)
     reasons = "; ".join(p.message for p in verdict.problems) or "no problems"
     log.info("%s: %s %.1f/%.1f in %.1fs (%s)", student, verdict.status, verdict.score, verdict.max_score, verdict.seconds, reasons)
+
+
+def summary(result: BatchResult) -> str:
+    """What the batch did: the counts and the time, each failure with its reasons, and what a stop left undone."""
+    counts = [f"{len(result.graded)} graded", f"{len(result.failed)} failed", f"{len(result.skipped)} skipped unchanged"]
+    if result.stopped_by is not None:
+        counts.append(f"{len(result.interrupted)} interrupted")
+    lines = [f"autograde {result.assignment}: {', '.join(counts)}, in {result.seconds:.1f} s"]
+    lines += [f"  failed {v.student}: {problem_text(v.problems) or 'nothing could be graded'}" for v in result.failed]
+    if result.stopped_by is not None:
+        left = []
+        if result.interrupted:
+            left.append(f"left ungraded while being graded: {', '.join(result.interrupted)}")
+        if result.not_started:
+            left.append(f"{plural(len(result.not_started), 'submission')} not started")
+        lines.append(f"  stopped by {signal.Signals(result.stopped_by).name}: {'; '.join(left) or 'nothing was left'}; "
+                     f"`course autograde {result.assignment}` grades the rest")
+    return "\n".join(lines)

@@ -37,23 +37,33 @@ def lock_key(assignment: str, student: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+class ResultBusy(Exception):
+    """Another grader holds the result's lock (only raised when asked not to wait)."""
+
+
 @contextmanager
-def result_lock(db_url: str, course_root: Path, assignment: str, student: str) -> Iterator[None]:
-    """Hold the only right to write ``student``'s result for ``assignment`` while the block runs."""
+def result_lock(db_url: str, course_root: Path, assignment: str, student: str, wait: bool = True) -> Iterator[None]:
+    """Hold the only right to write ``student``'s result for ``assignment`` while the block runs.
+
+    With ``wait=False`` a lock held by someone else raises ``ResultBusy`` at once.
+    """
     if make_url(db_url).get_backend_name() == "postgresql":
-        with _advisory_lock(db_url, lock_key(assignment, student)):
+        with _advisory_lock(db_url, lock_key(assignment, student), wait):
             yield
     else:
-        with _file_lock(course_root / LOCK_DIRECTORY / f"{assignment}+{student}.lock"):
+        with _file_lock(course_root / LOCK_DIRECTORY / f"{assignment}+{student}.lock", wait):
             yield
 
 
 @contextmanager
-def _advisory_lock(db_url: str, key: int) -> Iterator[None]:
+def _advisory_lock(db_url: str, key: int, wait: bool) -> Iterator[None]:
     engine = create_engine(db_url, poolclass=NullPool)
     try:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            if wait:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            elif not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar():
+                raise ResultBusy(key)
             try:
                 yield
             finally:
@@ -63,10 +73,13 @@ def _advisory_lock(db_url: str, key: int) -> Iterator[None]:
 
 
 @contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
+def _file_lock(path: Path, wait: bool) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
-        fcntl.lockf(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (BlockingIOError, PermissionError):  # lockf reports a held lock as EAGAIN or EACCES
+            raise ResultBusy(path) from None
         try:
             yield
         finally:

@@ -11,34 +11,55 @@ parent), and the result lock in ``grade_submission`` keeps a re-run from
 overlapping with a grader that is in fact still busy. The local pool does the
 same for a process of its own that dies (``LocalPool``).
 
-Either way a runner is a function from jobs (student -> the arguments of
-``grade_submission``) to (student, finished future) pairs, in the order they
-finish; stopping early (Ctrl-C) cancels what has not started.
+Either way a runner's ``grade`` turns jobs (student -> the arguments of
+``grade_submission``) into (student, finished future) pairs, in the order they
+finish. Stopping early (Ctrl-C, SIGTERM, SIGHUP, or the caller closing the
+iterator) starts nothing more; the local pool also ends its grading processes
+and their kernels at once, and ``begun`` says whose grading had started, for
+the caller to settle (``worker.settle_stopped``).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import multiprocessing
 import os
+import shutil
+import signal
 import threading
+import time
 import uuid
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Generator, Iterator
+from typing import Generator, Iterator, Protocol, Sequence
+
+import psutil
 
 from course.errors import CourseError
 from course.grading.sandbox import SandboxUnavailable, check_sandbox
 from course.grading.worker import grade_submission
 
+log = logging.getLogger(__name__)
+
 CONNECT_TIMEOUT = "30s"
 WORKERS_TIMEOUT = 60  # seconds to wait for a cluster's first worker
 FRUITLESS_BREAKS = 3  # pools in a row that broke before grading anything: the machine, not a submission
 
+STOP_TIMEOUT = 5  # seconds to wait for killed grading processes and kernels to be gone (they go in milliseconds)
+
 Jobs = dict[str, tuple]
-Runner = Callable[[Jobs], Iterator[tuple[str, Future]]]
+
+
+class Runner(Protocol):
+    def grade(self, jobs: Jobs) -> Iterator[tuple[str, Future]]:
+        """The jobs' (student, finished future) pairs, as they finish."""
+
+    def begun(self) -> set[str]:
+        """The students whose grading started (finished or not) in this runner's last ``grade``."""
 
 
 class GradingProcessKilled(Exception):
@@ -61,9 +82,18 @@ _started = None  # in a pool process: the batch's flags, one per submission, set
 
 
 def prepare_pool_worker(started) -> None:
-    """``prepare_worker``, and keep the batch's shared flags (they can only be handed over at process start)."""
+    """``prepare_worker``, and keep the batch's shared flags (they can only be handed over at process start).
+
+    A terminal sends Ctrl-C (and a hang-up) to its whole foreground process
+    group, pool processes included. Whether to stop is the batch's decision:
+    it kills the pool, kernels and all (``LocalPool``). Left to itself, a pool
+    process would turn the interrupt into its student's failure (nbgrader
+    catches it) and then take the next queued submission.
+    """
     global _started
     _started = started
+    for stop in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(stop, signal.SIG_IGN)
     prepare_worker()
 
 
@@ -96,10 +126,15 @@ class LocalPool:
         self.workers = workers
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(["course.grading.worker", "course.grading.runners"])
+        self._started: Sequence[int] = ()  # the last batch's flags (grade_in_pool)
+        self._index: dict[str, int] = {}
+
+    def begun(self) -> set[str]:
+        return {student for student, i in self._index.items() if self._started[i]}
 
     def grade(self, jobs: Jobs) -> Iterator[tuple[str, Future]]:
-        started = self.context.RawArray("b", len(jobs))  # shared with the pool's processes
-        index = {student: i for i, student in enumerate(jobs)}
+        started = self._started = self.context.RawArray("b", len(jobs))  # shared with the pool's processes
+        index = self._index = {student: i for i, student in enumerate(jobs)}
         waiting = list(jobs)  # never started, or stopped only because another process died
         suspects: list[str] = []  # being graded when a pool broke: graded again, alone
         fruitless = 0
@@ -128,29 +163,109 @@ class LocalPool:
         lost: list[str] = []
         with ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context,
                                  initializer=prepare_pool_worker, initargs=(started,)) as pool:
-            futures: dict[Future, str] = {}
             try:
-                for student in students:
-                    started[index[student]] = 0
-                    futures[pool.submit(grade_in_pool, index[student], *jobs[student])] = student
-            except BrokenProcessPool:  # a process died while the batch was still being handed out
-                lost = students[len(futures):]
-            try:
+                futures: dict[Future, str] = {}
+                try:
+                    for student in students:
+                        started[index[student]] = 0
+                        futures[pool.submit(grade_in_pool, index[student], *jobs[student])] = student
+                except BrokenProcessPool:  # a process died while the batch was still being handed out
+                    lost = students[len(futures):]
                 for future in as_completed(futures):
                     if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
                         lost.append(futures[future])
                     else:
                         yield futures[future], future
-            except BaseException:  # Ctrl-C, or the caller stopped: what has not started never will
-                pool.shutdown(wait=False, cancel_futures=True)
+            except BaseException:  # Ctrl-C, a signal, or the caller stopped
+                stop_pool(pool)
                 raise
         return lost
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Start nothing more, and end the pool's processes and their kernels now.
+
+    ``shutdown`` alone would wait for every submission being graded, and the
+    processes would take the submissions already handed to them. The pool has
+    no public way to end its processes (``terminate_workers`` comes in Python
+    3.14); its process table is the one it uses for that itself.
+    """
+    graders = [process.pid for process in list((pool._processes or {}).values())]  # shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    end_process_trees(graders)
+
+
+def end_process_trees(pids: list[int]) -> None:
+    """SIGKILL the processes ``pids`` and everything they started, and wait until all of it is gone.
+
+    A grading process's kernels are its descendants (bwrap, and the kernel
+    inside); they are listed before their grader dies, because its death
+    hands them to init. A kernel started in between still dies with its
+    grader (bwrap's ``--die-with-parent``). What jupyter_client would have
+    removed at a kernel's shutdown, its connection file and, for a sandboxed
+    kernel, its private scratch folder, is removed here (``forget_kernel``).
+    """
+    victims: list[psutil.Process] = []
+    for pid in pids:
+        try:
+            grader = psutil.Process(pid)
+            victims += [grader, *grader.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            pass
+    connection_files = {path for victim in victims for path in [_connection_file(victim)] if path}  # bwrap's argv names it too
+    for victim in victims:
+        try:
+            victim.kill()
+        except psutil.NoSuchProcess:
+            pass
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while any(map(_alive, victims)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for path in connection_files:
+        forget_kernel(path)
+    log.debug("ended %d grading processes and their %d kernels", len(pids), len(connection_files))
+
+
+def _alive(process: psutil.Process) -> bool:
+    """Still running; a zombie has ended, it only waits for a parent (init, for orphans) to reap it."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _connection_file(process: psutil.Process) -> Path | None:
+    """The connection file of a kernel process (``ipykernel_launcher -f FILE``), or None for any other process."""
+    try:
+        command = process.cmdline()
+    except psutil.Error:
+        return None
+    if "ipykernel_launcher" not in command or "-f" not in command[:-1]:
+        return None
+    return Path(command[command.index("-f") + 1])
+
+
+def forget_kernel(connection_file: Path) -> None:
+    """Remove a dead kernel's connection file; a sandboxed kernel's whole scratch folder with it.
+
+    Only the sandbox's kernels talk over ipc (unix sockets), and each has a
+    scratch folder of its own holding its connection file and sockets
+    (``sandbox.SandboxedKernelManager``).
+    """
+    try:
+        transport = json.loads(connection_file.read_text()).get("transport")
+    except (OSError, ValueError):
+        return
+    if transport == "ipc":
+        shutil.rmtree(connection_file.parent, ignore_errors=True)
+    else:
+        connection_file.unlink(missing_ok=True)
 
 
 @contextmanager
 def local_pool(workers: int) -> Iterator[Runner]:
     """A ``LocalPool`` of ``workers`` processes."""
-    yield LocalPool(workers).grade
+    yield LocalPool(workers)
 
 
 # A Dask worker may run tasks in several threads; the sandbox gives each
@@ -181,7 +296,7 @@ def worker_problem(root: str, sandbox: bool) -> str | None:
 @contextmanager
 def dask_cluster(address: str, root: Path, sandbox: bool) -> Iterator[Runner]:
     """The workers of the Dask scheduler at ``address``, checked before any submission is sent."""
-    from dask.distributed import Client, as_completed as dask_completed
+    from dask.distributed import Client
 
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT)
@@ -195,20 +310,36 @@ def dask_cluster(address: str, root: Path, sandbox: bool) -> Iterator[Runner]:
         problems = {w: p for w, p in client.run(worker_problem, str(root.resolve()), sandbox).items() if p}
         if problems:
             raise CourseError("; ".join(f"worker {w}: {p}" for w, p in sorted(problems.items())))
-        batch = uuid.uuid4().hex[:8]
+        yield DaskRunner(client)
 
-        def grade(jobs: Jobs) -> Iterator[tuple[str, Future]]:
-            futures = {
-                client.submit(
-                    grade_on_dask_worker, *args, key=f"course-autograde-{args[1]}-{student}-{batch}", pure=False,
-                ): student
-                for student, args in jobs.items()
-            }
-            try:
-                for future in dask_completed(futures):
-                    yield futures[future], future
-            except BaseException:  # Ctrl-C, or the caller stopped
-                client.cancel(list(futures))
-                raise
 
-        yield grade
+class DaskRunner:
+    """Tasks on a Dask cluster. Stopping cancels them; a task already running goes on to its end on its
+    worker (Dask cannot stop a running task) and records its own result, under the result's lock."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.batch = uuid.uuid4().hex[:8]
+        self._begun: set[str] = set()
+
+    def begun(self) -> set[str]:
+        return self._begun
+
+    def grade(self, jobs: Jobs) -> Iterator[tuple[str, Future]]:
+        from dask.distributed import as_completed as dask_completed
+
+        futures = {
+            self.client.submit(
+                grade_on_dask_worker, *args, key=f"course-autograde-{args[1]}-{student}-{self.batch}", pure=False,
+            ): student
+            for student, args in jobs.items()
+        }
+        try:
+            for future in dask_completed(futures):
+                self._begun.add(futures[future])
+                yield futures[future], future
+        except BaseException:  # Ctrl-C, a signal, or the caller stopped
+            running = {key for keys in self.client.processing().values() for key in keys}
+            self._begun |= {student for future, student in futures.items() if future.key in running}
+            self.client.cancel(list(futures))
+            raise

@@ -20,9 +20,9 @@ from course.course_config import load_course_config, open_api, step_folder
 from course.grading.inspect import stage_submission
 from course.grading.pipeline import autograde_steps, sanitize_steps
 from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, SandboxedExecute
-from course.grading.result_lock import result_lock
+from course.grading.result_lock import ResultBusy, result_lock
 from course.grading.suspicion import tampering
-from course.grading.verdicts import Problem, Verdict, fingerprint, read_verdict, write_verdict
+from course.grading.verdicts import VERDICT_FILE, Problem, Verdict, fingerprint, read_verdict, write_verdict
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +88,11 @@ def _grade_locked(root: Path, assignment: str, student: str, force: bool, execut
     autograded = step_folder(config, "autograded", student, assignment)
     stamp = fingerprint(submitted)
     previous = read_verdict(autograded)
-    if not force and previous is not None and (previous.fingerprint, previous.grader) == (stamp, executor.__name__):
+    if not force and verdict_stands(previous, stamp, executor):
         return None
+    # Until the new verdict is written the submission counts as not graded: a grading stopped
+    # halfway (Ctrl-C, SIGTERM, a killed process) leaves no verdict, so the next run grades it.
+    (autograded / VERDICT_FILE).unlink(missing_ok=True)
     started = time.perf_counter()
     notebook_name = f"{assignment}.ipynb"
     staged = stage_submission(
@@ -113,12 +116,22 @@ def _grade_locked(root: Path, assignment: str, student: str, force: bool, execut
     return verdict
 
 
+def verdict_stands(verdict: Verdict | None, stamp: str, executor: type[Execute]) -> bool:
+    """Whether ``verdict`` is the result for the submission whose fingerprint is ``stamp``, graded by ``executor``.
+
+    A grade from ``--unsafe`` does not stand for a safe run, nor one safe grade for an unsafe run.
+    """
+    return verdict is not None and (verdict.fingerprint, verdict.grader) == (stamp, executor.__name__)
+
+
 def run_autograde(config, assignment: str, student: str, verdict: Verdict) -> None:
     """nbgrader's autograde, retried when the machine (not the student) failed."""
     api = open_api(config)
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         verdict.attempts = attempt
         result = api.autograde(assignment, student, force=True, create=True)
+        if _interrupted(result):
+            raise KeyboardInterrupt  # nbgrader caught it; the batch, not the student, stopped the grading
         if result["success"]:
             verdict.status = "graded"
             return
@@ -128,6 +141,17 @@ def run_autograde(config, assignment: str, student: str, verdict: Verdict) -> No
         log.warning("%s: attempt %d failed for a machine reason; retrying", student, attempt)
     detail = (result.get("error") or result.get("log") or "").strip().splitlines()
     verdict.problems.append(Problem("autograde_failed", "nbgrader could not grade it: " + (detail[-1] if detail else "no detail")))
+
+
+def _interrupted(result: dict) -> bool:
+    """Whether nbgrader's run ended in an interrupt: ``capture_log`` catches everything, KeyboardInterrupt included.
+
+    Without this an interrupted grading became the student's failure ("nbgrader
+    could not grade it: KeyboardInterrupt"), recorded against the unchanged
+    submission, so that every later run skipped the student.
+    """
+    last = (result.get("error") or "").strip().splitlines()[-1:]
+    return bool(last) and last[0].split(":")[0].rsplit(".", 1)[-1] in {"KeyboardInterrupt", "Interrupted"}
 
 
 def fail_submission(
@@ -145,12 +169,45 @@ def fail_submission(
     with result_lock(config.CourseDirectory.db_url, Path(config.CourseDirectory.root), assignment, student):
         submitted = step_folder(course_config(root, config.CourseDirectory.db_url), "submitted", student, assignment)
         autograded = step_folder(config, "autograded", student, assignment)
-        forget_previous_grades(config, autograded, assignment, student)
+        discard_grading(config, autograded, assignment, student)
         verdict = Verdict(student=student, assignment=assignment, fingerprint=fingerprint(submitted), status="failed",
                           attempts=2, grader=executor.__name__, problems=[problem])
         write_verdict(autograded, verdict)
-        shutil.rmtree(step_folder(config, "submitted", student, assignment), ignore_errors=True)  # the staging copy
         return verdict
+
+
+def settle_stopped(root: Path, assignment: str, student: str, executor: type[Execute], db_url: str | None) -> Verdict | None:
+    """After a batch stopped (Ctrl-C, SIGTERM): the verdict of ``student``'s grading if it finished, else ``None``.
+
+    An unfinished grading has no verdict (``_grade_locked`` removes the old one
+    first) but may have left part of a grade in the gradebook and the
+    autograded folder; those are removed, so the submission is simply not
+    graded and the next run grades it. A grader stopped before that leaves the
+    previous verdict: it stands if it is for this submission (the grade it
+    holds stays), and is stale otherwise (the next run grades the new one).
+    A grader still holding the result's lock (a Dask task the cluster goes on
+    with, another batch) is left to write its own result: nothing is waited
+    for or removed then.
+    """
+    config = grading_config(root, assignment, executor, db_url)
+    submitted = step_folder(course_config(root, config.CourseDirectory.db_url), "submitted", student, assignment)
+    autograded = step_folder(config, "autograded", student, assignment)
+    try:
+        with result_lock(config.CourseDirectory.db_url, Path(config.CourseDirectory.root), assignment, student, wait=False):
+            verdict = read_verdict(autograded)
+            if verdict is None:
+                discard_grading(config, autograded, assignment, student)
+                return None
+            return verdict if verdict_stands(verdict, fingerprint(submitted), executor) else None
+    except ResultBusy:
+        log.info("%s: still being graded elsewhere; its grader will record the result", student)
+        return None
+
+
+def discard_grading(config, autograded: Path, assignment: str, student: str) -> None:
+    """Remove what a grader that never finished left of ``student``'s result, staging copy included."""
+    forget_previous_grades(config, autograded, assignment, student)
+    shutil.rmtree(step_folder(config, "submitted", student, assignment), ignore_errors=True)  # the staging copy
 
 
 def forget_previous_grades(config, autograded: Path, assignment: str, student: str) -> None:

@@ -1,0 +1,57 @@
+"""Which assignments a course knows, and one clear refusal for a name it does not know.
+
+A misspelt assignment id otherwise reaches nbgrader, which treats it as an
+assignment with nothing in it: ``collect`` finds "0 students", ``status``
+shows an empty class, both exit 0. Every ``course`` command that takes an
+assignment checks it here first (``cli.main``), so the instructor gets one
+line naming the nearest known id instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from course.course_config import course_directory, load_course_config
+from course.errors import CourseError
+
+
+def released_assignments(root: Path) -> list[str]:
+    """The assignments in the gradebook: ``course release`` (or nbgrader's generate_assignment) put them there."""
+    with Gradebook(load_course_config(root).CourseDirectory.db_url) as gradebook:
+        return sorted(a.name for a in gradebook.assignments)
+
+
+def source_assignments(root: Path) -> list[str]:
+    """The assignments with a folder in the course's source/, where ``course release`` starts from."""
+    coursedir = course_directory(load_course_config(root))
+    pattern = coursedir.format_path(coursedir.source_directory, ".", "*")
+    return sorted(Path(path).name for path in glob.glob(pattern) if Path(path).is_dir())
+
+
+def check_assignment(root: Path, assignment: str, *, released: bool = True) -> None:
+    """Refuse ``assignment`` unless the course knows it; with ``released``, unless it is in the gradebook too.
+
+    Known means in the gradebook or in source/. The message names the nearest
+    known id (difflib) or, for one not released yet, the command that releases it.
+    """
+    in_gradebook = released_assignments(root)
+    if assignment in in_gradebook:
+        return
+    in_source = source_assignments(root)
+    if assignment in in_source:
+        if released:
+            raise CourseError(f"{assignment!r} is not in the gradebook yet: run `course release {assignment}` first")
+        return
+    known = sorted(set(in_gradebook) | set(in_source))
+    nearest = difflib.get_close_matches(assignment, known, n=1, cutoff=0.6)
+    if nearest:
+        hint = f"did you mean {nearest[0]!r}?"
+    elif known:
+        hint = "known: " + ", ".join(known)
+    else:
+        hint = "this course has no assignment yet (put one in source/, then `course release ID`)"
+    raise CourseError(f"unknown assignment {assignment!r} (not in the gradebook nor in source/): {hint}")
