@@ -20,7 +20,6 @@ placed are listed as ``skipped: <name> (<reason>)`` in the summary and logged.
 
 from __future__ import annotations
 
-import glob
 import logging
 import pwd
 import re
@@ -41,6 +40,7 @@ from course.course_config import course_directory, load_course_config, nbgrader_
 from course.errors import CourseError
 from course.lms_download import Plan, plan_download
 from course.release import nbgrader_failure
+from course.results import students_in_step
 from course.roster import RosterEntry, load_roster
 from course.submission_times import as_timestamp, read_times
 from course.wording import plural
@@ -273,8 +273,9 @@ def collect_download(*, root: Path, assignment: str, source: Path, pattern: str 
     for student in plan.students:
         collected.students[student] = "collected"
     submitted = Path(app.coursedir.format_path(app.coursedir.submitted_directory, ".", ".")).resolve()
+    handed_in = set(students_in_step(app.coursedir, app.coursedir.submitted_directory, assignment))
     notes = [
-        *download_notes(plan, roster, collected_students(app.coursedir, assignment)),
+        *download_notes(plan, roster, handed_in),
         *times_notes(plan, times, listed, unknown),
     ]
     return "; ".join([collected.summary(f"collected {assignment} from {source} into {submitted}"), *notes])
@@ -287,12 +288,6 @@ def nothing_placed(plan: Plan) -> str:
     reasons = "; ".join(f"{name}: {reason}" for name, reason in plan.skipped[:3])
     more = f"; and {len(plan.skipped) - 3} more" if len(plan.skipped) > 3 else ""
     return f"none of its {plural(len(plan.skipped), 'file')} could be placed ({reasons}{more})"
-
-
-def collected_students(coursedir, assignment: str) -> set[str]:
-    """The students with a folder in submitted/ for ``assignment`` (from this download, an earlier one or the exchange)."""
-    pattern = coursedir.format_path(coursedir.submitted_directory, "*", assignment)
-    return {Path(folder).parent.name for folder in glob.glob(pattern)}
 
 
 def download_notes(plan: Plan, roster: dict[str, RosterEntry], collected: set[str]) -> list[str]:

@@ -76,7 +76,7 @@ def write_cells_csv(results: AssignmentResults, output: Path) -> Path:
 
 def pending_warning(results: AssignmentResults) -> str | None:
     """How many written answers wait for a grader, for whom (naming each), or None when every one is graded."""
-    waiting = {s.student: len(results.pending(s)) for s in results.students if results.pending(s)}
+    waiting = results.pending_answers()
     if not waiting:
         return None
     listed = ", ".join(f"{student} ({count})" for student, count in waiting.items())

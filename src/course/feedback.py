@@ -110,7 +110,7 @@ def feedback(*, root: Path, assignment: str, release: bool = True, partial: bool
     if not students:
         raise CourseError(f"no autograded submission of {assignment!r}: run `course autograde {assignment}` first")
     results = load_results(root=root, assignment=assignment)
-    pending = {s.student: len(results.pending(s)) for s in results.students if s.student in students and results.pending(s)}
+    pending = {student: count for student, count in results.pending_answers().items() if student in students}
     if pending and not partial:
         raise CourseError(refusal(assignment, pending))
     generated, failed = [], []

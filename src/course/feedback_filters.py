@@ -57,7 +57,17 @@ def is_test_cell(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
-class HideHiddenTests(ClearHiddenTests):
+class FeedbackStep(NbGraderPreprocessor):
+    """A step of the course's feedback pipeline.
+
+    The HTML exporter configures every preprocessor's display_data_priority;
+    each step accepts it (as nbgrader's GetGrades does) rather than log a warning.
+    """
+
+    display_data_priority = List().tag(config=True)
+
+
+class HideHiddenTests(FeedbackStep, ClearHiddenTests):
     """Replace hidden-test regions with a placeholder and scrub outputs that quote them.
 
     A subclass of ``ClearHiddenTests`` so that it reads the same configured
@@ -70,10 +80,6 @@ class HideHiddenTests(ClearHiddenTests):
     """
 
     _hidden: frozenset[str] = frozenset()  # the hidden lines of the notebook being processed
-
-    # The HTML exporter configures every preprocessor's display_data_priority;
-    # accept it (as nbgrader's GetGrades does) rather than log a warning.
-    display_data_priority = List().tag(config=True)
 
     placeholder = Unicode(
         "# (hidden tests: not shown)",
@@ -147,7 +153,7 @@ def lost_points(cell: NotebookNode) -> bool:
     return score is not None and points is not None and score < points
 
 
-class ExplainFailedTests(ClearHiddenTests):
+class ExplainFailedTests(FeedbackStep, ClearHiddenTests):
     """Say in words what the hidden tests of a test cell that lost points check, never their code.
 
     Each hidden region is written with its description right above it, as a
@@ -158,8 +164,6 @@ class ExplainFailedTests(ClearHiddenTests):
     tells the student which property their code lacks. It runs before
     ``HideHiddenTests``, which scrubs every output, this one included.
     """
-
-    display_data_priority = List().tag(config=True)
 
     description_prefix = Unicode(
         "Hidden tests:", help="Taken off the start of a description comment (the source's convention)."
@@ -206,7 +210,7 @@ def awaits_grader(grade: Grade) -> bool:
     return grade.cell_type != "code" and grade.auto_score is None and grade.manual_score is None
 
 
-class MarkProvisional(NbGraderPreprocessor):
+class MarkProvisional(FeedbackStep):
     """Put a banner on top of the feedback while written answers of the notebook are still ungraded.
 
     Until a person grades them, such answers count 0 in every score nbgrader
@@ -218,8 +222,6 @@ class MarkProvisional(NbGraderPreprocessor):
     open answer. It reads the gradebook as ``GetGrades`` does, so stock
     ``nbgrader generate_feedback`` shows it too when this step is configured.
     """
-
-    display_data_priority = List().tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]

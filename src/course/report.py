@@ -85,11 +85,6 @@ def passed(score: float, results: AssignmentResults, pass_mark: float) -> bool:
     return score >= pass_mark * results.max_score
 
 
-def pending_answers(results: AssignmentResults) -> dict[str, int]:
-    """Students with written answers nobody has graded yet, and how many each."""
-    return {s.student: len(results.pending(s)) for s in results.students if results.pending(s)}
-
-
 def summary_rows(view: ClassReport, pass_mark: float) -> list[tuple[str, str]]:
     results = view.results
     scores = [s.score for s in results.graded]
@@ -104,7 +99,7 @@ def summary_rows(view: ClassReport, pass_mark: float) -> list[tuple[str, str]]:
         ]
     penalties = sum(s.late_penalty for s in view.late)
     rows.append(("late submissions", f"{len(view.late)}" + (f" ({plural(penalties, 'point')} of penalties)" if penalties else "")))
-    pending = pending_answers(results)
+    pending = results.pending_answers()
     rows.append(("answers to grade", f"{plural(sum(pending.values()), 'written answer')} "
                                      f"of {plural(len(pending), 'student')} (pending, not lost)"))
     rows.append(("problem submissions", f"{len(results.with_problems)} ({failed} not graded)"))
@@ -209,7 +204,7 @@ def pass_rate_chart(results: AssignmentResults, figure: Figure) -> None:
 
 def points_lost(results: AssignmentResults, figure: Figure) -> None:
     lost = sorted(points_lost_by_function(results).items(), key=lambda item: -item[1][0])
-    waiting = sum(pending_answers(results).values())
+    waiting = sum(results.pending_answers().values())
     labels = [
         f"{group} ({plural(top, 'point')}" + (f"; {plural(waiting, 'answer')} pending" if group == WRITTEN and waiting else "") + ")"
         for group, (_, top) in lost

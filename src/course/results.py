@@ -102,6 +102,10 @@ class AssignmentResults:
             return []
         return [cell for cell in self.cells if not cell.autograded and student.cell_scores.get(cell.key) is None]
 
+    def pending_answers(self) -> dict[str, int]:
+        """The students with written answers nobody has scored yet, and how many each has."""
+        return {s.student: count for s in self.students if (count := len(self.pending(s)))}
+
 
 def problem_text(problems: list[Problem]) -> str:
     """One line for a CSV cell or a table row."""

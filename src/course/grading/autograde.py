@@ -29,14 +29,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from course.course_config import load_course_config
+from course.course_config import course_directory, load_course_config
 from course.errors import CourseError, Interrupted
 from course.grading.preprocessors import ResilientExecute, SandboxedExecute
 from course.grading.runners import GradingProcessKilled, Runner, dask_cluster, local_pool
 from course.grading.sandbox import check_sandbox
 from course.grading.verdicts import Problem, Verdict
 from course.grading.worker import fail_submission, settle_stopped
-from course.results import problem_text
+from course.results import problem_text, students_in_step
 from course.wording import plural
 
 log = logging.getLogger(__name__)
@@ -65,11 +65,9 @@ class BatchInterrupted(Interrupted):
 
 
 def collected_students(root: Path, assignment: str) -> list[str]:
-    """Students with a folder for ``assignment`` in submitted/."""
-    submitted = Path(load_course_config(root).CourseDirectory.root) / "submitted"
-    if not submitted.is_dir():
-        return []
-    return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
+    """Students with a folder for ``assignment`` in submitted/ (as configured: ``CourseDirectory.submitted_directory``)."""
+    coursedir = course_directory(load_course_config(root))
+    return students_in_step(coursedir, coursedir.submitted_directory, assignment)
 
 
 def autograde(
