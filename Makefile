@@ -8,7 +8,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 .PHONY: demo test student-lab instructor-lab env test-env system-packages test-system-packages clean-env
 
 demo: env system-packages
-	$(BIN)/python -m course.demo
+	$(BIN)/python -m demo
 
 test: test-env test-system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -39,7 +39,7 @@ c.LimitOutput.max_traceback = 60
 # nothing is graded. The lists are
 # in src/course/grading/pipeline.py, read here by path: it imports nothing,
 # and the steps are dotted names imported only when a notebook is graded.
-# COMPRESSION_UNSAFE_GRADING=1 asks for nbgrader's stock steps instead (no
+# COURSE_UNSAFE_GRADING=1 asks for nbgrader's stock steps instead (no
 # sandbox, hidden tests in the student's kernel), with a warning per notebook.
 _spec = importlib.util.spec_from_file_location("_course_pipeline", ROOT / "src" / "course" / "grading" / "pipeline.py")
 _pipeline = importlib.util.module_from_spec(_spec)
@@ -48,6 +48,25 @@ c.Autograde.autograde_preprocessors = _pipeline.nbgrader_steps()
 c.Autograde.sanitize_preprocessors = _pipeline.nbgrader_sanitize_steps()
 if _pipeline.unsafe_requested():
     print(_pipeline.UNSAFE_WARNING, file=sys.stderr, flush=True)
+
+# What the grader needs to know of this assignment's own code. Objects of these
+# classes cross between the student's kernel and the grader as data, rebuilt on
+# each side from its own class ("module:name", or "notebook:Name" for a class of
+# a given cell); `replaced` is the given helper whose swaps the grader makes in
+# the kernel too; `_oracle...` names belong to the grader's hidden cells only.
+c.TrustedExecute.shared_classes = {
+    "Tensor": "tinytorch.core.tensor:Tensor",
+    "Linear": "tinytorch.core.layers:Linear",
+    "LowRankLinear": "tinytorch.core.layers:LowRankLinear",
+    "ReLU": "tinytorch.core.activations:ReLU",
+    "SimpleModel": "notebook:SimpleModel",
+}
+c.TrustedExecute.swap_helper = "replaced"
+c.TrustedExecute.grader_name_prefixes = ["_oracle"]
+# The support library students install is the one package the sandbox shows
+# besides the interpreter's own; the start-up probe imports what the notebook does.
+c.SandboxedExecute.support_packages = ["tinytorch"]
+c.SandboxedExecute.probe_imports = ["numpy", "tinytorch.core.tensor", "tinytorch.core.layers"]
 
 # Each student kernel runs in the sandbox with this address-space limit, and
 # the whole notebook within this wall time. The per-cell limit above also

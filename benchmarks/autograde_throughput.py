@@ -2,7 +2,7 @@
 
 All grade the same N submissions (copies of a complete and a half-done
 student, built from the release notebook) in fresh course directories with
-the repository's grading options: stock nbgrader (``COMPRESSION_UNSAFE_GRADING=1``:
+the repository's grading options: stock nbgrader (``COURSE_UNSAFE_GRADING=1``:
 without it the repository's config grades in the sandbox too), ``course autograde`` with
 the sandbox and the grader-side tests (the default), and ``course autograde
 --unsafe`` (no sandbox, hidden tests in the student's kernel), so that the
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from course.cells import CellKind  # noqa: E402
 from course.grading.pipeline import UNSAFE_VARIABLE  # noqa: E402
-from course.submissions import fill_solutions, reference_solutions  # noqa: E402
+from demo.submissions import fill_solutions, reference_solutions  # noqa: E402
 from tests.coursedir import make_course, run_tool  # noqa: E402
 
 ASSIGNMENT = "compression"

@@ -1,6 +1,6 @@
 """Throw-away course directories for command-level tests (the nbgrader test-suite approach).
 
-Courses are made by ``course.coursedir.create_course``; tests then drive stock
+Courses are made by ``demo.course_folder.create_course``; tests then drive stock
 nbgrader or ``course`` commands in them as subprocesses.
 """
 
@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from course.coursedir import create_course as make_course, db_url  # noqa: F401  (re-exported for tests)
-from course.course_config import ASSIGNMENT  # noqa: F401
+from assignments.compression import ASSIGNMENT  # noqa: F401
+from demo.course_folder import create_course as make_course, db_url  # noqa: F401  (re-exported for tests)
 
 
 def tool_env() -> dict[str, str]:

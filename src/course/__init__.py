@@ -1,1 +1,1 @@
-"""Instructor tooling for the Compression course: build, release and grade."""
+"""The grading engine for nbgrader courses: build, release, collect, grade in a sandbox, report and export."""

@@ -15,7 +15,7 @@ Two sources, both through nbgrader so that stock commands agree with the result:
 A bad file never stops the batch. Stock ``zip_collect`` aborts the whole run
 on a duplicate hand-in without times and stock ``collect`` on one badly named
 inbound folder; here every file is judged first, and the ones that cannot be
-placed are listed as ``skipped: <name> (<reason>)`` in the summary and logged.
+placed are listed with the reason in the result (``CollectResult.skipped``) and logged.
 """
 
 from __future__ import annotations
@@ -36,12 +36,14 @@ from nbgrader.utils import capture_log, parse_utc, temp_attrs
 from traitlets import Dict, Unicode
 from traitlets.config import Config
 
-from course.course_config import course_directory, load_course_config, nbgrader_logger, open_api
-from course.errors import CourseError
+from course.course_config import (
+    course_directory, exchange_folder, load_course_config, nbgrader_logger, open_api, step_folder,
+)
+from course.errors import BadOption, CourseError, NbgraderFailed, NothingToDo, UnusableInput
 from course.lms_download import Plan, plan_download
-from course.release import nbgrader_failure
+from course.nbgrader_reason import nbgrader_reason
 from course.results import students_in_step
-from course.roster import RosterEntry, load_roster
+from course.roster import load_roster
 from course.submission_times import as_timestamp, read_times
 from course.wording import plural
 
@@ -50,37 +52,46 @@ log = logging.getLogger(__name__)
 DOWNLOAD = "download"  # the name the LMS download gets inside nbgrader's archive folder
 
 
-@dataclass
-class Collected:
-    """What a collection did, for the summary line."""
+@dataclass(frozen=True)
+class CollectResult:
+    """What a collection did, student by student, and what the instructor should know about it.
 
-    students: dict[str, str] = field(default_factory=dict)  # student -> what happened
-    skipped: list[str] = field(default_factory=list)  # "<name> (<reason>)"
+    The fields after ``skipped`` are left empty by the source they do not apply to.
+    """
 
-    def skip(self, name: str, reason: str) -> None:
-        log.warning("skipped %s (%s)", name, reason)
-        self.skipped.append(f"{name} ({reason})")
+    assignment: str
+    source: Path | None  # the LMS download; None: the exchange
+    submitted: Path  # where the submissions went (CourseDirectory.submitted_directory)
+    students: dict[str, str]  # student -> "new", "updated", "unchanged" (exchange) or "collected" (download)
+    skipped: dict[str, str]  # inbound folder, student or file of the download -> why it was not collected
+    foreign_owned: list[str] = field(default_factory=list)  # exchange: inbound folders another user account owns
+    missing: list[str] = field(default_factory=list)  # roster students with nothing collected
+    by_name: list[str] = field(default_factory=list)  # students found by their name only
+    times: Path | None = None  # the LMS's list of submissions (--times)
+    timed: list[str] = field(default_factory=list)  # students whose submission time came from ``times``
+    unknown_rows: list[str] = field(default_factory=list)  # rows of ``times`` naming no known student
+    undated: list[str] = field(default_factory=list)  # students without a submission time: no late penalty applies
+    marked_late: list[str] = field(default_factory=list)  # students Canvas marked late
 
-    def summary(self, what: str) -> str:
-        counts: dict[str, int] = {}
-        for outcome in self.students.values():
-            counts[outcome] = counts.get(outcome, 0) + 1
-        done = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
-        skipped = f"; skipped: {', '.join(self.skipped)}" if self.skipped else ""
-        return f"{what}: {plural(len(self.students), 'student')} ({done or 'none'}){skipped}"
+
+def skip(skipped: dict[str, str], name: str, reason: str) -> None:
+    """Note what could not be collected and why; logged at once, so that a long run shows it as it goes."""
+    log.warning("skipped %s (%s)", name, reason)
+    skipped[name] = reason
 
 
 def collect(*, root: Path, assignment: str, zip_source: Path | None = None, pattern: str | None = None,
-            times: Path | None = None) -> str:
-    """Collect ``assignment`` from the exchange, or from an LMS download; return a summary line.
+            times: Path | None = None) -> CollectResult:
+    """Collect ``assignment`` from the exchange, or from an LMS download.
 
-    ``CourseError`` when there is nothing to collect, saying what to do.
+    ``NothingToDo`` when there is nothing to collect, saying what to do;
+    ``BadOption`` for options that do not go together.
     """
     if zip_source is None:
         if pattern is not None:
-            raise CourseError("--pattern reads LMS file names; it needs --zip")
+            raise BadOption("--pattern reads LMS file names; it needs --zip")
         if times is not None:
-            raise CourseError("--times gives the submission times of an LMS download; it needs --zip")
+            raise BadOption("--times gives the submission times of an LMS download; it needs --zip")
         return collect_exchange(root=root, assignment=assignment)
     return collect_download(root=root, assignment=assignment, source=zip_source, pattern=pattern, times=times)
 
@@ -103,8 +114,8 @@ def inbound_student(name: str) -> str:
     return parts[0]
 
 
-def inbound_students(inbound: Path, assignment: str, collected: Collected) -> dict[str, list[Path]]:
-    """Each student's inbound folders for ``assignment``; the others are skipped with the reason."""
+def inbound_students(inbound: Path, assignment: str, skipped: dict[str, str]) -> dict[str, list[Path]]:
+    """Each student's inbound folders for ``assignment``; the others are ``skipped`` with the reason."""
     students: dict[str, list[Path]] = {}
     for entry in sorted(inbound.glob(f"*+{assignment}+*")):  # the glob nbgrader uses
         try:
@@ -112,7 +123,7 @@ def inbound_students(inbound: Path, assignment: str, collected: Collected) -> di
                 raise ValueError("not a folder")
             students.setdefault(inbound_student(entry.name), []).append(entry)
         except ValueError as reason:
-            collected.skip(entry.name, str(reason))
+            skip(skipped, entry.name, str(reason))
     return students
 
 
@@ -123,7 +134,7 @@ def owner(path: Path) -> str:
         return f"uid {path.stat().st_uid}"
 
 
-def collect_exchange(*, root: Path, assignment: str) -> str:
+def collect_exchange(*, root: Path, assignment: str) -> CollectResult:
     """nbgrader's collect (latest submission per student; newer ones replace older), one student at a time.
 
     One call per student keeps a bad inbound folder from stopping everyone
@@ -137,37 +148,37 @@ def collect_exchange(*, root: Path, assignment: str) -> str:
     check_owner = config.ExchangeCollect.get("check_owner", True)
     config.ExchangeCollect.check_owner = False
     api = open_api(config, log)
-    inbound = Path(api.exchange_root, api.course_id, "inbound")
+    inbound = exchange_folder(config, "inbound")
     if not inbound.is_dir():
-        raise CourseError(f"no exchange inbound at {inbound}: release the assignment first (course release)")
-    collected = Collected()
-    students = inbound_students(inbound, assignment, collected)
+        raise NothingToDo(f"no exchange inbound at {inbound}: release the assignment first (course release)")
+    skipped: dict[str, str] = {}
+    students = inbound_students(inbound, assignment, skipped)
     if not students:
-        raise CourseError(f"nothing to collect: no usable submission of {assignment} in the exchange inbound {inbound}"
-                          + (f" ({'; '.join(collected.skipped)})" if collected.skipped else "")
+        reasons = "; ".join(f"{name} ({reason})" for name, reason in skipped.items())
+        raise NothingToDo(f"nothing to collect: no usable submission of {assignment} in the exchange inbound {inbound}"
+                          + (f" ({reasons})" if reasons else "")
                           + f"; students hand in with `nbgrader submit {assignment}`, "
                           "an LMS download is collected with --zip FILE")
+    outcomes: dict[str, str] = {}
     for student in students:
-        folder = api.coursedir.format_path(api.coursedir.submitted_directory, student, assignment)
+        folder = str(step_folder(config, "submitted", student, assignment))
         before = api.coursedir.get_existing_timestamp(folder) if Path(folder).is_dir() else "new"
         with temp_attrs(api.coursedir, student_id=student):
             result = api.collect(assignment, update=True)
         if not result["success"]:
-            collected.skip(student, str(nbgrader_failure(result, "nbgrader collect")))
+            skip(skipped, student, f"nbgrader collect failed: {nbgrader_reason(result)}")
         elif before == "new":
-            collected.students[student] = "new"
+            outcomes[student] = "new"
         else:
             changed = api.coursedir.get_existing_timestamp(folder) != before
-            collected.students[student] = "updated" if changed else "unchanged"
-    submitted = Path(api.coursedir.format_path(api.coursedir.submitted_directory, ".", ".")).resolve()
-    summary = collected.summary(f"collected {assignment} from the exchange into {submitted}")
-    strangers = sorted(s for s, entries in students.items() if any(owner(e) != s for e in entries))
-    if check_owner and strangers:
+            outcomes[student] = "updated" if changed else "unchanged"
+    strangers = sorted(s for s, entries in students.items() if any(owner(e) != s for e in entries)) if check_owner else []
+    if strangers:
         log.warning("inbound folders owned by another user account than their student's "
                     "(impersonation on a shared exchange? ExchangeCollect.check_owner=False to stop checking): %s",
                     ", ".join(strangers))
-        summary += f"; {len(strangers)} owned by another user account than their student's"
-    return summary
+    submitted = step_folder(config, "submitted", ".", ".").resolve()
+    return CollectResult(assignment, None, submitted, outcomes, skipped, foreign_owned=strangers)
 
 
 # -- an LMS download ----------------------------------------------------------
@@ -178,9 +189,9 @@ def compile_pattern(pattern: str) -> re.Pattern:
     try:
         regex = re.compile(pattern)
     except re.error as error:
-        raise CourseError(f"--pattern is not a regular expression: {error}") from None
+        raise BadOption(f"--pattern is not a regular expression: {error}") from None
     if "student_id" not in regex.groupindex or not {"file_id", "file"} & set(regex.groupindex):
-        raise CourseError("--pattern needs the named groups (?P<student_id>...) and (?P<file_id>...) (or file)")
+        raise BadOption("--pattern needs the named groups (?P<student_id>...) and (?P<file_id>...) (or file)")
     return regex
 
 
@@ -230,7 +241,7 @@ class PlannedZipCollect(ZipCollectApp):
 
 
 def collect_download(*, root: Path, assignment: str, source: Path, pattern: str | None = None,
-                     times: Path | None = None) -> str:
+                     times: Path | None = None) -> CollectResult:
     """nbgrader's ``zip_collect`` on an LMS download (a ``.zip`` file or a folder), matched against the roster.
 
     A student's earlier collected files are replaced by the new ones.
@@ -239,7 +250,7 @@ def collect_download(*, root: Path, assignment: str, source: Path, pattern: str 
     """
     regex = compile_pattern(pattern) if pattern is not None else None
     if not (source.is_dir() or (source.is_file() and source.suffix == ".zip")):
-        raise CourseError(f"--zip takes a .zip file or a folder; {source} is neither")
+        raise UnusableInput(f"--zip takes a .zip file or a folder; {source} is neither")
     config = load_course_config(root)
     roster = load_roster(root)
     zone = config.Exchange.get("timezone", "UTC")
@@ -263,22 +274,22 @@ def collect_download(*, root: Path, assignment: str, source: Path, pattern: str 
             shutil.copy(source, app.archive / f"{DOWNLOAD}.zip")
         result = capture_log(app)
     if not result["success"]:
-        raise nbgrader_failure(result, "nbgrader zip_collect")
+        raise NbgraderFailed("nbgrader zip_collect", nbgrader_reason(result))
     plan = app.plan
-    collected = Collected()
+    skipped: dict[str, str] = {}
     for name, reason in plan.skipped:  # logged one by one, also when nothing could be placed
-        collected.skip(name, reason)
+        skip(skipped, name, reason)
     if not plan.records:
-        raise CourseError(f"nothing to collect from {source}: {nothing_placed(plan)}")
-    for student in plan.students:
-        collected.students[student] = "collected"
-    submitted = Path(app.coursedir.format_path(app.coursedir.submitted_directory, ".", ".")).resolve()
-    handed_in = set(students_in_step(app.coursedir, app.coursedir.submitted_directory, assignment))
-    notes = [
-        *download_notes(plan, roster, handed_in),
-        *times_notes(plan, times, listed, unknown),
-    ]
-    return "; ".join([collected.summary(f"collected {assignment} from {source} into {submitted}"), *notes])
+        raise NothingToDo(f"nothing to collect from {source}: {nothing_placed(plan)}")
+    handed_in = set(students_in_step(app.coursedir, "submitted", assignment))
+    dated = {r["student_id"] for r in plan.records.values() if "timestamp" in r}
+    return CollectResult(
+        assignment, source, step_folder(config, "submitted", ".", ".").resolve(),
+        dict.fromkeys(sorted(plan.students), "collected"), skipped,
+        missing=sorted(set(roster) - handed_in), by_name=sorted(plan.by_name), times=times,
+        timed=sorted(plan.students & set(listed)), unknown_rows=list(unknown),
+        undated=sorted(plan.students - dated), marked_late=sorted(plan.marked_late),
+    )
 
 
 def nothing_placed(plan: Plan) -> str:
@@ -288,33 +299,3 @@ def nothing_placed(plan: Plan) -> str:
     reasons = "; ".join(f"{name}: {reason}" for name, reason in plan.skipped[:3])
     more = f"; and {len(plan.skipped) - 3} more" if len(plan.skipped) > 3 else ""
     return f"none of its {plural(len(plan.skipped), 'file')} could be placed ({reasons}{more})"
-
-
-def download_notes(plan: Plan, roster: dict[str, RosterEntry], collected: set[str]) -> list[str]:
-    """What the instructor should know about a collected download beyond the files placed."""
-    notes = []
-    missing = sorted(set(roster) - collected)
-    if missing:
-        notes.append(f"no submission from {plural(len(missing), 'roster student')}: {', '.join(missing)}")
-    if plan.by_name:
-        notes.append(f"found by name only (the roster has no LMS user id for them; a Moodle grading worksheet "
-                     f"imported with `course roster import` has it): {', '.join(sorted(plan.by_name))}")
-    return notes
-
-
-def times_notes(plan: Plan, times: Path | None, listed: dict, unknown: list[str]) -> list[str]:
-    """Whose submission time is known, from where, and what that means for late penalties."""
-    dated = {r["student_id"] for r in plan.records.values() if "timestamp" in r}
-    undated = sorted(plan.students - dated)
-    notes = []
-    if times is not None:
-        notes.append(f"submission times from {times.name} for {plural(len(plan.students & set(listed)), 'student')}")
-        if unknown:
-            notes.append(f"rows of {times.name} naming no known student: {', '.join(unknown)}")
-    if undated:
-        source = f"not in {times.name}" if times is not None else "the download's file names carry none"
-        late = sorted(set(undated) & plan.marked_late)
-        notes.append(f"no submission time for {plural(len(undated), 'student')} ({source}): late penalties cannot apply"
-                     + (f" (Canvas marked late: {', '.join(late)})" if late else "")
-                     + ("" if times is not None else "; --times FILE (the LMS's list of submissions) gives the times"))
-    return notes

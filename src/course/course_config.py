@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -18,11 +19,16 @@ from traitlets.config.loader import PyFileConfigLoader
 from course.content import REPO_ROOT
 from course.errors import CourseError
 
-ASSIGNMENT = "compression"
+if TYPE_CHECKING:
+    from nbgrader.coursedir import CourseDirectory
+
 CONFIG_FILE = "nbgrader_config.py"
 # Set by `course ... --db-url URL`: the gradebook for this command and the
 # processes it starts, whatever the course's nbgrader_config.py says.
 DB_URL_VARIABLE = "COURSE_DB_URL"
+# nbgrader's steps with a folder of their own (CourseDirectory.<step>_directory), and the exchange's folders.
+STEPS = ("source", "release", "submitted", "autograded", "feedback")
+EXCHANGE_BOXES = ("outbound", "inbound", "feedback")
 
 
 def load_course_config(root: Path = REPO_ROOT, **overrides: dict) -> Config:
@@ -59,14 +65,63 @@ def course_directory(config: Config):
     return CourseDirectory(config=config)
 
 
-def step_folder(config: Config, step: str, student: str, assignment: str = ASSIGNMENT) -> Path:
-    """A student's folder for a grading step ("submitted", "autograded", "feedback"), as configured.
+def as_course_directory(course: Config | CourseDirectory) -> CourseDirectory:
+    """``course`` itself when it is nbgrader's ``CourseDirectory`` already, else the one its config describes."""
+    from nbgrader.coursedir import CourseDirectory
 
-    The folder name comes from ``CourseDirectory.<step>_directory``, exactly as
-    nbgrader resolves it, so a configured override is honoured.
+    return course if isinstance(course, CourseDirectory) else course_directory(course)
+
+
+def step_directory(course: Config | CourseDirectory, step: str) -> str:
+    """The folder name configured for nbgrader's ``step`` (``CourseDirectory.<step>_directory``).
+
+    A folder name is refused where a step is expected: the two are the same
+    ("autograded") only until an instructor configures the folder.
     """
-    coursedir = course_directory(config)
-    return Path(coursedir.format_path(getattr(coursedir, f"{step}_directory"), student, assignment))
+    if step not in STEPS:
+        raise ValueError(f"{step!r} is not a step of nbgrader ({', '.join(STEPS)}): pass the step, not its folder")
+    return getattr(as_course_directory(course), f"{step}_directory")
+
+
+def step_folder(course: Config | CourseDirectory, step: str, student: str, assignment: str) -> Path:
+    """The folder of an assignment at one of nbgrader's ``STEPS``, for ``student``, as configured.
+
+    Resolved by nbgrader's own ``CourseDirectory.format_path``, so a configured
+    folder name or ``directory_structure`` is honoured. ``student`` is "." for
+    the steps without students (source, release); a glob such as "*" gives
+    the pattern of every student's folder.
+    """
+    coursedir = as_course_directory(course)
+    return Path(coursedir.format_path(step_directory(coursedir, step), student, assignment))
+
+
+def notebook_file(course: Config | CourseDirectory, step: str, notebook: str, student: str = ".", *,
+                  assignment: str) -> Path:
+    """A notebook of an assignment at one step: ``notebook`` is its id, the file name without ``.ipynb``."""
+    return step_folder(course, step, student, assignment) / f"{notebook}.ipynb"
+
+
+def course_file(config: Config, name: str) -> Path:
+    """A file of the course's own (a grades CSV, the report), beside nbgrader's folders in ``CourseDirectory.root``."""
+    return Path(course_directory(config).root) / name
+
+
+def exchange_root(config: Config) -> Path:
+    """nbgrader's exchange folder, ``Exchange.root`` as the exchange reads it (its default when not configured)."""
+    from nbgrader.exchange.default.exchange import Exchange
+
+    return Path(Exchange(config=config).root)
+
+
+def exchange_folder(config: Config, box: str, assignment: str | None = None) -> Path:
+    """The course's "outbound", "inbound" or "feedback" folder in nbgrader's exchange, or one assignment's in it.
+
+    Laid out as nbgrader's default exchange lays it out: ``<Exchange.root>/<course id>/<box>``.
+    """
+    if box not in EXCHANGE_BOXES:
+        raise ValueError(f"{box!r} is not a folder of the exchange ({', '.join(EXCHANGE_BOXES)})")
+    folder = exchange_root(config) / course_directory(config).course_id / box
+    return folder / assignment if assignment is not None else folder
 
 
 class _OnlyWhenDebugging(logging.Filter):

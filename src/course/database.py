@@ -11,6 +11,7 @@ checks what it finds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Base, Gradebook
@@ -43,8 +44,18 @@ def schema_state(url: str) -> tuple[set[str], str | None]:
         engine.dispose()
 
 
-def init_database(*, root: Path) -> str:
-    """Create the gradebook schema in the course's database if it is empty; say what was found or done."""
+@dataclass(frozen=True)
+class DatabaseState:
+    """The gradebook database after ``init_database``: created now, or found complete."""
+
+    url: str  # without its password
+    created: bool
+    tables: int
+    version: str | None  # nbgrader's schema version (alembic's)
+
+
+def init_database(*, root: Path) -> DatabaseState:
+    """Create the gradebook schema in the course's database if it is empty; report what was found or done."""
     url = load_course_config(root).CourseDirectory.db_url
     try:
         tables, version = schema_state(url)
@@ -54,7 +65,7 @@ def init_database(*, root: Path) -> str:
         raise CourseError(f"cannot open {shown(url)}: {str(error).splitlines()[0]}") from None
     nbgrader_tables = set(Base.metadata.tables)
     if version is not None and nbgrader_tables <= tables:
-        return f"{shown(url)}: already an nbgrader gradebook (schema {version}); nothing to do"
+        return DatabaseState(shown(url), False, len(tables), version)
     if tables:
         raise CourseError(
             f"{shown(url)} is not empty and holds no complete nbgrader gradebook "
@@ -63,4 +74,4 @@ def init_database(*, root: Path) -> str:
     ensure_tools_on_path()  # nbgrader asks the `alembic` command for the schema version
     Gradebook(url).close()
     tables, version = schema_state(url)
-    return f"{shown(url)}: gradebook schema created ({len(tables)} tables, schema {version})"
+    return DatabaseState(shown(url), True, len(tables), version)

@@ -6,7 +6,56 @@ import signal
 
 
 class CourseError(Exception):
-    """A problem the instructor can act on (bad option, missing folder, nothing to grade)."""
+    """A problem the instructor can act on (bad option, missing folder, nothing to grade).
+
+    The message is the one line the CLI shows; the subclasses below say which
+    kind of problem it is and carry what a caller may want to act on.
+    """
+
+
+class BadOption(CourseError):
+    """An option or argument the command cannot use as given (a format, a pattern, a date, a port)."""
+
+
+class UnusableInput(CourseError):
+    """A file given to the command cannot be used (not a class list, not a download, two students sharing an id)."""
+
+
+class UnknownAssignment(CourseError):
+    """Neither the gradebook nor source/ knows the assignment."""
+
+    def __init__(self, message: str, assignment: str) -> None:
+        super().__init__(message)
+        self.assignment = assignment
+
+
+class NotReleased(CourseError):
+    """The assignment is not in the gradebook yet: ``course release`` puts it there."""
+
+    def __init__(self, message: str, assignment: str) -> None:
+        super().__init__(message)
+        self.assignment = assignment
+
+
+class NothingToDo(CourseError):
+    """The step before has not happened: nothing to collect, nothing autograded."""
+
+
+class WrittenAnswersPending(CourseError):
+    """Feedback refused while written answers await a grader; ``pending`` is student -> answers."""
+
+    def __init__(self, message: str, pending: dict[str, int]) -> None:
+        super().__init__(message)
+        self.pending = pending
+
+
+class NbgraderFailed(CourseError):
+    """An nbgrader step failed; ``reason`` is nbgrader's own (``course.nbgrader_reason``)."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        super().__init__(f"{what} failed: {reason}")
+        self.what = what
+        self.reason = reason
 
 
 class Interrupted(KeyboardInterrupt):

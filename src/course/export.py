@@ -21,9 +21,11 @@ Every format warns which students still have written answers to grade.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.errors import CourseError
+from course.course_config import course_file, load_course_config
+from course.errors import BadOption
 from course.lms_export import MOODLE_MATCH, write_canvas, write_moodle, write_rows
 from course.results import AssignmentResults, GradeCell, StudentResult, load_results, problem_text
 from course.roster import load_roster
@@ -37,6 +39,17 @@ NBGRADER_COLUMNS = [
 ]
 PENDING_COLUMN = "written_pending"
 FORMATS = ("csv", "canvas", "moodle")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """The file written, and what its reader should know: provisional grades, students not identified."""
+
+    path: Path
+    file_format: str
+    pending: dict[str, int]  # student -> written answers not graded yet: their grade is provisional
+    not_in_roster: list[str] = field(default_factory=list)  # canvas, moodle: to be matched by hand in the LMS
+    left_out: list[str] = field(default_factory=list)  # moodle: no row, for want of the identifier matched on
 
 
 def cell_column(cell: GradeCell, notebooks: int) -> str:
@@ -89,8 +102,8 @@ def pending_warning(results: AssignmentResults) -> str | None:
 def export(
     *, root: Path, assignment: str, output: Path | None = None, file_format: str = "csv",
     lms_column: str | None = None, match_by: str = "email", feedback_column: bool = False,
-) -> Path:
-    """Write ``output`` in ``file_format`` and return its path.
+) -> ExportResult:
+    """Write ``output`` in ``file_format``.
 
     The default path is ``<root>/grades-<assignment>.csv``, or
     ``grades-<assignment>-<format>.csv`` for an LMS. ``lms_column`` heads the
@@ -99,21 +112,24 @@ def export(
     every row must have; ``feedback_column`` (Moodle) adds a one-line summary.
     """
     if file_format not in FORMATS:
-        raise CourseError(f"unknown export format {file_format!r}: use one of {', '.join(FORMATS)}")
+        raise BadOption(f"unknown export format {file_format!r}: use one of {', '.join(FORMATS)}")
     if match_by not in MOODLE_MATCH:
-        raise CourseError(f"unknown --match-by {match_by!r}: use one of {', '.join(MOODLE_MATCH)}")
+        raise BadOption(f"unknown --match-by {match_by!r}: use one of {', '.join(MOODLE_MATCH)}")
     if file_format != "moodle" and (feedback_column or match_by != "email"):
-        raise CourseError("--feedback-column and --match-by are for --format moodle")
+        raise BadOption("--feedback-column and --match-by are for --format moodle")
     if file_format == "csv" and lms_column:
-        raise CourseError("--lms-column is for --format canvas or moodle")
+        raise BadOption("--lms-column is for --format canvas or moodle")
     results = load_results(root=root, assignment=assignment)
     suffix = "" if file_format == "csv" else f"-{file_format}"
-    output = output or root / f"grades-{assignment}{suffix}.csv"
+    output = output or course_file(load_course_config(root), f"grades-{assignment}{suffix}.csv")
     if warning := pending_warning(results):
         log.warning("%s", warning)
+    pending = results.pending_answers()
     if file_format == "csv":
-        return write_cells_csv(results, output)
-    column = lms_column or assignment
+        return ExportResult(write_cells_csv(results, output), file_format, pending)
+    column, roster = lms_column or assignment, load_roster(root)
     if file_format == "canvas":
-        return write_canvas(results, load_roster(root), output, column=column)
-    return write_moodle(results, load_roster(root), output, column=column, match_by=match_by, feedback=feedback_column)
+        written = write_canvas(results, roster, output, column=column)
+    else:
+        written = write_moodle(results, roster, output, column=column, match_by=match_by, feedback=feedback_column)
+    return ExportResult(written.path, file_format, pending, written.not_in_roster, written.left_out)

@@ -16,8 +16,10 @@ graded submission awaits a grader.
 
 from __future__ import annotations
 
+import enum
 import glob
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,9 +28,10 @@ from nbgrader.utils import temp_attrs
 from traitlets.config import Config
 
 from course.course_config import load_course_config, open_api, step_folder
-from course.errors import CourseError
+from course.errors import NothingToDo, WrittenAnswersPending
 from course.feedback_filters import ExplainFailedTests, HideHiddenTests, MarkProvisional
 from course.grading.verdicts import VERDICT_FILE
+from course.nbgrader_reason import nbgrader_reason
 from course.results import load_results
 from course.wording import plural
 
@@ -42,7 +45,34 @@ log = logging.getLogger(__name__)
 COURSE_STEPS = [ExplainFailedTests, HideHiddenTests, MarkProvisional]
 # The grader's bookkeeping beside the autograded notebook: the verdict and its temporary copy.
 GRADER_FILES = [glob.escape(VERDICT_FILE) + "*"]
-RELEASED = "released to the exchange"
+# nbgrader's file beside a submission that the exchange files feedback under (a hash of it).
+SUBMISSION_SECRET = "submission_secret.txt"
+
+
+class Delivery(enum.Enum):
+    """How one student's feedback reaches them."""
+
+    RELEASED = "released"  # in the exchange: ``nbgrader fetch_feedback`` brings it home
+    FROM_LMS = "from_lms"  # collected from an LMS: the folder is to be uploaded there
+    RELEASE_FAILED = "release_failed"  # nbgrader's release_feedback failed (logged with the reason)
+    NOT_RELEASED = "not_released"  # generated only (``release=False``)
+
+
+@dataclass(frozen=True)
+class FeedbackResult:
+    """Feedback for every currently autograded student: where each one's is, and whose failed."""
+
+    assignment: str
+    students: list[str]  # currently autograded
+    folders: dict[str, Path]  # generated: student -> feedback folder
+    delivery: dict[str, Delivery]  # generated: student -> how it reaches them
+    pending: dict[str, int]  # provisional: student -> written answers not graded yet
+    failed: list[str]  # no feedback could be generated (the reasons are logged)
+    release: bool  # release to the exchange was asked for
+
+    @property
+    def released(self) -> list[str]:
+        return [student for student, how in self.delivery.items() if how is Delivery.RELEASED]
 
 
 def dotted_name(step: object) -> str:
@@ -70,19 +100,13 @@ def kept_out_of_feedback(coursedir: CourseDirectory, assignment: str, student: s
     and, with ``--unsafe``, files the code wrote while graded. Only the files
     the student handed in belong to the student. The globs match base names.
     """
-    submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
-    autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+    submitted = step_folder(coursedir, "submitted", student, assignment)
+    autograded = step_folder(coursedir, "autograded", student, assignment)
     handed_in = {path.relative_to(submitted) for path in submitted.rglob("*") if path.is_file()}
     not_theirs = {
         path.name for path in autograded.rglob("*") if path.is_file() and path.relative_to(autograded) not in handed_in
     }
     return [*coursedir.ignore, *GRADER_FILES, *sorted(map(glob.escape, not_theirs))]
-
-
-def last_line(result: dict) -> str:
-    """The gist of a failed nbgrader API call: the last line of its traceback or log."""
-    text = (result.get("error") or result.get("log") or "").strip()
-    return text.splitlines()[-1] if text else "no details"
 
 
 def refusal(assignment: str, pending: dict[str, int]) -> str:
@@ -96,67 +120,46 @@ def refusal(assignment: str, pending: dict[str, int]) -> str:
     )
 
 
-def feedback(*, root: Path, assignment: str, release: bool = True, partial: bool = False) -> str:
-    """Generate feedback for every currently autograded student, release it, and say where each student's is.
+def feedback(*, root: Path, assignment: str, release: bool = True, partial: bool = False) -> FeedbackResult:
+    """Generate feedback for every currently autograded student and release it.
 
-    Raises ``CourseError`` when nothing is autograded; when written answers
-    still await a grader, unless ``partial`` (their feedback then says it is
-    provisional); and, after doing all it can for the others, when feedback
-    failed for some students.
+    Raises ``NothingToDo`` when nothing is autograded, and
+    ``WrittenAnswersPending`` when written answers still await a grader,
+    unless ``partial`` (their feedback then says it is provisional). A student
+    whose feedback fails is in the result's ``failed``; the others get theirs.
     """
     config = feedback_config(root)
     api = open_api(config, log)
     students = sorted(api.get_autograded_students(assignment))
     if not students:
-        raise CourseError(f"no autograded submission of {assignment!r}: run `course autograde {assignment}` first")
+        raise NothingToDo(f"no autograded submission of {assignment!r}: run `course autograde {assignment}` first")
     results = load_results(root=root, assignment=assignment)
     pending = {student: count for student, count in results.pending_answers().items() if student in students}
     if pending and not partial:
-        raise CourseError(refusal(assignment, pending))
+        raise WrittenAnswersPending(refusal(assignment, pending), pending)
     generated, failed = [], []
     for student in students:
         with temp_attrs(api.coursedir, ignore=kept_out_of_feedback(api.coursedir, assignment, student)):
             result = api.generate_feedback(assignment, student_id=student, force=True)
         (generated if result["success"] else failed).append(student)
         if not result["success"]:
-            log.error("%s: feedback failed: %s", student, last_line(result))
-    where = release_feedback(api, config, assignment, generated) if release else {}
-    where = {s: where.get(s) or str(step_folder(config, "feedback", s, assignment)) for s in generated}
-    summary = f"{assignment}: feedback for {len(generated)} of {plural(len(students), 'student')}"
-    if release:
-        summary += f"; {sum(text == RELEASED for text in where.values())} {RELEASED}"
-    if pending:
-        summary += f"; provisional for {len(pending)} ({plural(sum(pending.values()), 'written answer')} not graded yet)"
-    lines = where_lines(where, pending)
-    if failed:
-        log.warning("feedback of the others:\n%s", lines)
-        raise CourseError(f"{summary}; failed for {', '.join(failed)} (-v shows why)")
-    return f"{summary}\n{lines}"
+            log.error("%s: feedback failed: %s", student, nbgrader_reason(result))
+    folders = {student: step_folder(config, "feedback", student, assignment) for student in generated}
+    delivery = release_feedback(api, assignment, folders) if release else dict.fromkeys(folders, Delivery.NOT_RELEASED)
+    return FeedbackResult(assignment, students, folders, delivery, pending, failed, release)
 
 
-def where_lines(where: dict[str, str], pending: dict[str, int]) -> str:
-    """One line per student, never folded: a folder's path is copied from here into the LMS's upload dialog."""
-    return "\n".join(
-        f"  {student}: {place}"
-        + (f"; provisional: {plural(pending[student], 'written answer')} not graded yet" if student in pending else "")
-        for student, place in where.items()
-    )
-
-
-def release_feedback(api: NbGraderAPI, config: Config, assignment: str, students: list[str]) -> dict[str, str]:
-    """Put each student's feedback in the exchange; for those it cannot reach, the folder to hand out, and why."""
-    where = {}
-    for student in students:
-        folder = step_folder(config, "feedback", student, assignment)
+def release_feedback(api: NbGraderAPI, assignment: str, folders: dict[str, Path]) -> dict[str, Delivery]:
+    """Put each student's feedback (in ``folders``) in the exchange, where the exchange can take it."""
+    delivery = {}
+    for student, folder in folders.items():
         # The exchange files feedback under a hash of the submission's secret;
         # an LMS download (zip_collect) has none, so its students cannot fetch it.
-        if not (folder / "submission_secret.txt").is_file():
-            where[student] = f"{folder} (collected from an LMS: upload it there)"
+        if not (folder / SUBMISSION_SECRET).is_file():
+            delivery[student] = Delivery.FROM_LMS
             continue
         result = api.release_feedback(assignment, student_id=student)
-        if result["success"]:
-            where[student] = RELEASED
-        else:
-            where[student] = f"{folder} (release failed: -v shows why)"
-            log.error("%s: release failed: %s", student, last_line(result))
-    return where
+        delivery[student] = Delivery.RELEASED if result["success"] else Delivery.RELEASE_FAILED
+        if not result["success"]:
+            log.error("%s: release failed: %s", student, nbgrader_reason(result))
+    return delivery

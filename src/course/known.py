@@ -15,8 +15,11 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from course.course_config import course_directory, load_course_config
-from course.errors import CourseError
+from course.course_config import load_course_config, step_folder
+from course.errors import BadOption, NotReleased, UnknownAssignment
+
+
+NO_ASSIGNMENT_HINT = "put one in source/, then `course release ID`"
 
 
 def released_assignments(root: Path) -> list[str]:
@@ -27,9 +30,27 @@ def released_assignments(root: Path) -> list[str]:
 
 def source_assignments(root: Path) -> list[str]:
     """The assignments with a folder in the course's source/, where ``course release`` starts from."""
-    coursedir = course_directory(load_course_config(root))
-    pattern = coursedir.format_path(coursedir.source_directory, ".", "*")
-    return sorted(Path(path).name for path in glob.glob(pattern) if Path(path).is_dir())
+    pattern = step_folder(load_course_config(root), "source", ".", "*")
+    return sorted(Path(path).name for path in glob.glob(str(pattern)) if Path(path).is_dir())
+
+
+def course_assignments(root: Path) -> list[str]:
+    """Every assignment the course knows: in the gradebook or in source/."""
+    return sorted(set(released_assignments(root)) | set(source_assignments(root)))
+
+
+def default_assignment(root: Path) -> str:
+    """The assignment a command means when none is named: the course's only one.
+
+    The engine names no assignment of its own; a course of one assignment
+    needs none on the command line, and a course of several is asked which.
+    """
+    known = course_assignments(root)
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        raise UnknownAssignment(f"this course has no assignment yet: {NO_ASSIGNMENT_HINT}", "")
+    raise BadOption(f"this course has {len(known)} assignments ({', '.join(known)}): name the one you mean")
 
 
 def check_assignment(root: Path, assignment: str, *, released: bool = True) -> None:
@@ -44,7 +65,8 @@ def check_assignment(root: Path, assignment: str, *, released: bool = True) -> N
     in_source = source_assignments(root)
     if assignment in in_source:
         if released:
-            raise CourseError(f"{assignment!r} is not in the gradebook yet: run `course release {assignment}` first")
+            raise NotReleased(
+                f"{assignment!r} is not in the gradebook yet: run `course release {assignment}` first", assignment)
         return
     known = sorted(set(in_gradebook) | set(in_source))
     nearest = difflib.get_close_matches(assignment, known, n=1, cutoff=0.6)
@@ -53,5 +75,5 @@ def check_assignment(root: Path, assignment: str, *, released: bool = True) -> N
     elif known:
         hint = "known: " + ", ".join(known)
     else:
-        hint = "this course has no assignment yet (put one in source/, then `course release ID`)"
-    raise CourseError(f"unknown assignment {assignment!r} (not in the gradebook nor in source/): {hint}")
+        hint = f"this course has no assignment yet ({NO_ASSIGNMENT_HINT})"
+    raise UnknownAssignment(f"unknown assignment {assignment!r} (not in the gradebook nor in source/): {hint}", assignment)

@@ -27,8 +27,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.course_config import ASSIGNMENT, ensure_tools_on_path, load_course_config
-from course.errors import CourseError
+from course.course_config import ensure_tools_on_path, exchange_folder, exchange_root, load_course_config
+from course.errors import BadOption, CourseError
+from course.known import course_assignments
 
 LOOPBACK = "127.0.0.1"
 INSTRUCTOR_PORT = 8888
@@ -54,6 +55,15 @@ c.Exchange.cache = {cache!r}
 
 
 @dataclass(frozen=True)
+class NothingReleased:
+    """A student's server on an exchange that holds no release yet: the Assignment List stays empty."""
+
+    exchange: Path
+    course: Path  # the course folder, where the instructor releases
+    assignment: str  # the one to release: the course's only one, else "ID"
+
+
+@dataclass(frozen=True)
 class LabServer:
     """How to start one JupyterLab server: the command, its folder and its environment."""
 
@@ -61,13 +71,13 @@ class LabServer:
     cwd: Path
     env: dict[str, str]
     url: str
-    notes: tuple[str, ...] = ()  # what the person starting it should know (printed before the server starts)
+    nothing_released: NothingReleased | None = None  # for the person starting it to know first
 
 
 def _check_student_id(student: str) -> None:
     # nbgrader's exchange names submissions "<student>+<assignment>+<time>".
     if not student or any(ch in student for ch in "+*/\\") or student.startswith(".") or student != student.strip():
-        raise CourseError(f"invalid student id {student!r}: use letters, digits, '-' or '_'")
+        raise BadOption(f"invalid student id {student!r}: use letters, digits, '-' or '_'")
 
 
 def student_config_dir(workspace: Path) -> Path:
@@ -79,7 +89,7 @@ def prepare_student_workspace(root: Path, student: str, workspace: Path) -> Path
     """Write the student-side configuration into ``workspace``'s config folder; return that folder.
 
     The exchange location comes from the course's own configuration, so a
-    ``COMPRESSION_EXCHANGE`` override reaches students too. Work already in
+    configured exchange (an environment override included) reaches students too. Work already in
     the workspace (fetched notebooks, solutions) is never touched.
     """
     _check_student_id(student)
@@ -90,7 +100,7 @@ def prepare_student_workspace(root: Path, student: str, workspace: Path) -> Path
     (jupyter_config / "nbgrader_config.py").write_text(STUDENT_CONFIG.format(
         course_id=config.CourseDirectory.course_id,
         student=student,
-        exchange=str(Path(config.Exchange.root).resolve()),
+        exchange=str(exchange_root(config).resolve()),
         workspace=str(workspace),
         cache=str(workspace / ".nbgrader-cache"),
     ))
@@ -125,19 +135,18 @@ def default_port(role_default: int) -> int:
     if not value:
         return role_default
     if not value.isdigit():
-        raise CourseError(f"{PORT_VARIABLE}={value!r} is not a port number")
+        raise BadOption(f"{PORT_VARIABLE}={value!r} is not a port number")
     return int(value)
 
 
-def _release_notes(root: Path) -> tuple[str, ...]:
-    """A hint when the course's exchange holds no released assignment yet (the Assignment List would say only "does not exist")."""
+def _nothing_released(root: Path) -> NothingReleased | None:
+    """Whether the course's exchange holds no release yet (the Assignment List would say only "does not exist")."""
     config = load_course_config(root)
-    exchange = Path(config.Exchange.root).resolve()
-    course = config.CourseDirectory.course_id if config.Exchange.path_includes_course else ""
-    if (exchange / course / "outbound" / ASSIGNMENT).is_dir():
-        return ()
-    return (f"nothing is released in {exchange} yet: the Assignment List stays empty until the instructor "
-            f"runs `course release {ASSIGNMENT}` in {root.resolve()}",)
+    outbound = exchange_folder(config, "outbound")
+    if outbound.is_dir() and any(path.is_dir() for path in outbound.iterdir()):
+        return None
+    known = course_assignments(root)
+    return NothingReleased(exchange_root(config).resolve(), root.resolve(), known[0] if len(known) == 1 else "ID")
 
 
 def student_server(root: Path, student: str, workspace: Path, port: int | None = None, extra: list[str] = ()) -> LabServer:
@@ -150,7 +159,7 @@ def student_server(root: Path, student: str, workspace: Path, port: int | None =
         cwd=workspace,
         env=_tool_env(JUPYTER_CONFIG_DIR=str(jupyter_config)),
         url=f"http://{LOOPBACK}:{port}/lab",
-        notes=_release_notes(root),
+        nothing_released=_nothing_released(root),
     )
 
 
@@ -160,18 +169,18 @@ def instructor_server(root: Path, port: int | None = None, extra: list[str] = ()
     if not (root / "nbgrader_config.py").is_file():
         raise CourseError(f"{root} holds no nbgrader_config.py: pass the course directory with --root")
     port = port or default_port(INSTRUCTOR_PORT)
+    known = course_assignments(root)  # a course of one assignment opens on its submissions
     return LabServer(
         argv=_lab_argv(root, port, list(extra)),
         cwd=root,
         env=_tool_env(),
-        url=f"http://{LOOPBACK}:{port}/formgrader/manage_submissions/{ASSIGNMENT}",
+        url=f"http://{LOOPBACK}:{port}/formgrader" + (f"/manage_submissions/{known[0]}" if len(known) == 1 else ""),
     )
 
 
 def run(server: LabServer) -> None:
     """Replace this process with the server, so that Ctrl+C and signals reach JupyterLab directly."""
-    for note in server.notes:
-        print(f"note: {note}", file=sys.stderr)
-    print(f"JupyterLab on {server.url} (token in the log below); Ctrl+C to stop", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    sys.stderr.flush()  # what the CLI printed first must not be lost with this process
     os.chdir(server.cwd)
     os.execve(server.argv[0], server.argv, server.env)

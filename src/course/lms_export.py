@@ -85,14 +85,25 @@ def enrolled(results: AssignmentResults, roster: dict[str, RosterEntry]) -> list
     return [Enrolled(s, roster.get(s.student)) for s in [*results.students, *extra]]
 
 
-def not_in_roster(students: list[Enrolled], roster: dict[str, RosterEntry]) -> str | None:
-    """The warning for students the roster lacks, or None when it has them all."""
+@dataclass(frozen=True)
+class LmsFile:
+    """An LMS import file written, and whom it could not identify as the LMS does."""
+
+    path: Path
+    not_in_roster: list[str]  # exported with nbgrader's names and emails only: to be matched by hand
+    left_out: list[str]  # Moodle: no value of the identifier the file is matched on, so no row
+
+
+def not_in_roster(students: list[Enrolled], roster: dict[str, RosterEntry]) -> list[str]:
+    """The students the roster lacks; logged as a warning, saying what to do."""
     missing = [s.result.student for s in students if s.entry is None]
     if not missing:
-        return None
+        return missing
     who = plural(len(missing), "student")
     lead = f"no roster was imported (course roster import FILE): {who}" if not roster else f"{who} not in the roster,"
-    return f"{lead} exported with nbgrader's names and emails only; match them by hand in the LMS: {', '.join(missing)}"
+    log.warning("%s exported with nbgrader's names and emails only; match them by hand in the LMS: %s",
+                lead, ", ".join(missing))
+    return missing
 
 
 def write_rows(output: Path, rows: list[list[str]]) -> Path:
@@ -103,7 +114,7 @@ def write_rows(output: Path, rows: list[list[str]]) -> Path:
     return output
 
 
-def write_canvas(results: AssignmentResults, roster: dict[str, RosterEntry], output: Path, *, column: str) -> Path:
+def write_canvas(results: AssignmentResults, roster: dict[str, RosterEntry], output: Path, *, column: str) -> LmsFile:
     """Canvas's gradebook import: identity columns, ``column`` (the assignment), and the Points Possible row."""
     students = enrolled(results, roster)
     rows = [[*CANVAS_IDENTITY, column], [CANVAS_POINTS_ROW, "", "", "", "", points(results.max_score)]]
@@ -111,9 +122,7 @@ def write_canvas(results: AssignmentResults, roster: dict[str, RosterEntry], out
         entry = s.entry or RosterEntry(s.result.student)
         identity = [s.sortable_name, entry.lms_user_id, entry.sis_user_id, entry.sis_login_id, entry.section]
         rows.append([*identity, points(s.result.score)])
-    if warning := not_in_roster(students, roster):
-        log.warning("%s", warning)
-    return write_rows(output, rows)
+    return LmsFile(write_rows(output, rows), not_in_roster(students, roster), [])
 
 
 def moodle_feedback(results: AssignmentResults, student: StudentResult) -> str:
@@ -140,7 +149,7 @@ def moodle_feedback(results: AssignmentResults, student: StudentResult) -> str:
 def write_moodle(
     results: AssignmentResults, roster: dict[str, RosterEntry], output: Path, *,
     column: str, match_by: str = "email", feedback: bool = False,
-) -> Path:
+) -> LmsFile:
     """Moodle's grade import CSV: names, ID number, email, ``column`` (the grade), optionally a feedback line."""
     students = enrolled(results, roster)
     match = MOODLE_MATCH[match_by]
@@ -152,11 +161,10 @@ def write_moodle(
             unmatched.append(s.result.student)
             continue
         rows.append([*values.values(), points(s.result.score), *([moodle_feedback(results, s.result)] if feedback else [])])
-    if warning := not_in_roster(students, roster):
-        log.warning("%s", warning)
+    unknown = not_in_roster(students, roster)
     if unmatched:
         log.warning(
             "%s left out: no %s to match them on in Moodle (its import gives an empty row's grade "
             "to the row before): %s", plural(len(unmatched), "student"), match, ", ".join(unmatched),
         )
-    return write_rows(output, rows)
+    return LmsFile(write_rows(output, rows), unknown, unmatched)

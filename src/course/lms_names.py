@@ -31,7 +31,7 @@ from nbgrader.utils import parse_utc
 
 # Matched (re.search) against each file's path inside the download. Flat names
 # "<student>_<anything>_<file>", where <anything> may be a time in
-# course.examples.LMS_TIME_FORMAT (then the submission time), or one folder per
+# the form %Y%m%dT%H%M%SZ (then the submission time), or one folder per
 # student "<student>/<file>". Student ids cannot contain "_" in the flat form.
 DEFAULT_PATTERN = (
     r"^(?P<student_id>[^/_]+)"

@@ -16,14 +16,16 @@ command again is harmless.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from nbgrader.utils import parse_utc
 
-from course.course_config import load_course_config, open_api
-from course.errors import CourseError
+from course.course_config import exchange_folder, exchange_root, load_course_config, open_api, step_folder
+from course.errors import BadOption, NbgraderFailed
 from course.grading.verdicts import fingerprint
+from course.nbgrader_reason import nbgrader_reason
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +35,18 @@ def parse_due(due: str) -> datetime:
     try:
         return parse_utc(due)
     except (ValueError, OverflowError) as error:
-        raise CourseError(f"cannot read the due date {due!r} ({error}); use e.g. '2026-12-01 17:00:00 UTC'") from None
+        raise BadOption(f"cannot read the due date {due!r} ({error}); use e.g. '2026-12-01 17:00:00 UTC'") from None
 
 
-def nbgrader_failure(result: dict, what: str) -> CourseError:
-    """A ``CourseError`` carrying nbgrader's own reason for a failed API call.
+@dataclass(frozen=True)
+class ReleaseResult:
+    """What ``release`` did: whether the student version changed, whether the exchange got it, and where."""
 
-    nbgrader logs its reasons as ERROR/CRITICAL lines; without one, the last
-    line of the traceback it captured is the best there is.
-    """
-    log_lines = (result.get("log") or "").splitlines()
-    reasons = [line.split("] ", 1)[1] for line in log_lines if line.startswith(("[ERROR]", "[CRITICAL]"))]
-    if not reasons:
-        reasons = (result.get("error") or "no reason given").strip().splitlines()[-1:]
-    return CourseError(f"{what} failed: {'; '.join(reasons)}")
+    assignment: str
+    regenerated: bool  # release/ differs from before: the source changed (or nothing was generated yet)
+    released: bool  # the exchange's copy was replaced; False: it was the same already
+    outbound: Path  # the assignment's folder in the exchange
+    due: datetime | None = None  # the due date stored by this run (naive UTC), if one was given
 
 
 def ensure_exchange(exchange: Path) -> None:
@@ -56,35 +56,32 @@ def ensure_exchange(exchange: Path) -> None:
         exchange.chmod(0o777)
 
 
-def release(*, root: Path, assignment: str, due: str | None = None) -> str:
-    """Generate the student version, store the due date, release to the exchange; return a summary line.
+def release(*, root: Path, assignment: str, due: str | None = None) -> ReleaseResult:
+    """Generate the student version, store the due date, release to the exchange.
 
     Stock ``nbgrader release_assignment`` refuses to overwrite an earlier
     release; this replaces it (force) when, and only when, release/ changed.
     """
     duedate = parse_due(due) if due is not None else None  # before touching anything
     config = load_course_config(root, ExchangeReleaseAssignment={"force": True})
-    ensure_exchange(Path(config.Exchange.root))
+    outbound = exchange_folder(config, "outbound", assignment)
+    ensure_exchange(exchange_root(config))
     api = open_api(config, log)
-    release_dir = Path(api.coursedir.format_path(api.coursedir.release_directory, ".", assignment))
+    release_dir = step_folder(config, "release", ".", assignment)
 
     before = fingerprint(release_dir)
     result = api.generate_assignment(assignment, force=True)
     if not result["success"]:
-        raise nbgrader_failure(result, f"generate_assignment {assignment}")
-    student_version = "unchanged" if fingerprint(release_dir) == before else "regenerated"
+        raise NbgraderFailed(f"generate_assignment {assignment}", nbgrader_reason(result))
+    regenerated = fingerprint(release_dir) != before
 
     if duedate is not None:
         with api.gradebook as gradebook:
             gradebook.update_or_create_assignment(assignment, duedate=duedate)
 
-    outbound = Path(api.exchange_root, api.course_id, "outbound", assignment)
-    if fingerprint(outbound) == fingerprint(release_dir):
-        exchange = "already in the exchange"
-    else:
+    released = fingerprint(outbound) != fingerprint(release_dir)
+    if released:
         result = api.release_assignment(assignment)
         if not result["success"]:
-            raise nbgrader_failure(result, f"release_assignment {assignment}")
-        exchange = "released to the exchange"
-    due_note = f", due {duedate:%Y-%m-%d %H:%M:%S} UTC" if duedate else ""
-    return f"{assignment}: student version {student_version}, {exchange} ({outbound}){due_note}"
+            raise NbgraderFailed(f"release_assignment {assignment}", nbgrader_reason(result))
+    return ReleaseResult(assignment, regenerated, released, outbound, duedate)

@@ -31,11 +31,11 @@ from matplotlib.ticker import MaxNLocator
 from nbgrader.api import Gradebook
 
 from course.cells import CellKind, cell_kind, grade_id, is_test_of
-from course.course_config import course_directory, load_course_config
+from course.course_config import course_directory, course_file, load_course_config
+from course.definitions import top_level_definitions
 from course.late_penalty import days_late
 from course.results import AssignmentResults, GradeCell, StudentResult, load_results, problem_text
 from course.roster import load_roster
-from course.submissions import top_level_definitions
 from course.tables import render_table
 from course.wording import plural
 
@@ -85,34 +85,60 @@ def passed(score: float, results: AssignmentResults, pass_mark: float) -> bool:
     return score >= pass_mark * results.max_score
 
 
-def summary_rows(view: ClassReport, pass_mark: float) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class ClassSummary:
+    """The class in a few numbers: the report's summary table, on the page and in the terminal."""
+
+    assignment: str
+    max_score: float
+    pass_mark: float  # share of the maximum score that passes
+    scores: list[float]  # each graded student's score, after the late penalty
+    passed: int  # graded students at or above the pass mark
+    late: int  # late submissions
+    penalties: float  # points of late penalties, all together
+    pending_answers: int  # written answers nobody has graded yet
+    pending_students: int  # students with such answers
+    with_problems: int  # submissions with a problem, graded or not
+    not_graded: int  # submissions that could not be graded at all
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / len(self.scores) if self.scores else None
+
+
+def class_summary(view: ClassReport, pass_mark: float = PASS_MARK) -> ClassSummary:
     results = view.results
     scores = [s.score for s in results.graded]
-    failed = sum(s.failed for s in results.students)
-    rows = [("students graded", str(len(scores)))]
-    if scores:
-        rows += [
-            ("mean score", f"{statistics.mean(scores):.1f} / {results.max_score:g}"),
-            ("median score", f"{statistics.median(scores):.1f} / {results.max_score:g}"),
-            ("pass rate", f"{sum(passed(x, results, pass_mark) for x in scores) / len(scores):.0%} "
-                          f"(score >= {pass_mark:.0%} of {results.max_score:g})"),
-        ]
-    penalties = sum(s.late_penalty for s in view.late)
-    rows.append(("late submissions", f"{len(view.late)}" + (f" ({plural(penalties, 'point')} of penalties)" if penalties else "")))
     pending = results.pending_answers()
-    rows.append(("answers to grade", f"{plural(sum(pending.values()), 'written answer')} "
-                                     f"of {plural(len(pending), 'student')} (pending, not lost)"))
-    rows.append(("problem submissions", f"{len(results.with_problems)} ({failed} not graded)"))
+    return ClassSummary(
+        results.assignment, results.max_score, pass_mark, scores, sum(passed(x, results, pass_mark) for x in scores),
+        len(view.late), sum(s.late_penalty for s in view.late), sum(pending.values()), len(pending),
+        len(results.with_problems), sum(s.failed for s in results.students),
+    )
+
+
+def summary_rows(summary: ClassSummary) -> list[tuple[str, str]]:
+    top = f"{summary.max_score:g}"
+    rows = [("students graded", str(len(summary.scores)))]
+    if summary.scores:
+        rows += [
+            ("mean score", f"{statistics.mean(summary.scores):.1f} / {top}"),
+            ("median score", f"{statistics.median(summary.scores):.1f} / {top}"),
+            ("pass rate", f"{summary.pass_rate:.0%} (score >= {summary.pass_mark:.0%} of {top})"),
+        ]
+    penalties = f" ({plural(summary.penalties, 'point')} of penalties)" if summary.penalties else ""
+    rows += [
+        ("late submissions", f"{summary.late}{penalties}"),
+        ("answers to grade", f"{plural(summary.pending_answers, 'written answer')} "
+                             f"of {plural(summary.pending_students, 'student')} (pending, not lost)"),
+        ("problem submissions", f"{summary.with_problems} ({summary.not_graded} not graded)"),
+    ]
     return rows
 
 
-def summary_text(view: ClassReport, pass_mark: float) -> str:
-    return render_table(f"{view.results.assignment}: summary", summary_rows(view, pass_mark))
-
-
-def summary_table(*, root: Path, assignment: str, pass_mark: float = PASS_MARK) -> str:
-    """A short plain-text table: students graded, scores, pass rate, late, ungraded answers, problem submissions."""
-    return summary_text(load_class_report(root, assignment), pass_mark)
+def summary_text(summary: ClassSummary) -> str:
+    """The summary table as plain text: the page shows it, and ``course report`` prints it."""
+    return render_table(f"{summary.assignment}: summary", summary_rows(summary))
 
 
 def function_names(results: AssignmentResults) -> list[str]:
@@ -311,7 +337,7 @@ def render_page(view: ClassReport, pass_mark: float = PASS_MARK) -> str:
     )
     return PAGE.format(
         title=html.escape(f"Grading report: {view.results.assignment}"),
-        summary=html.escape(summary_text(view, pass_mark)),
+        summary=html.escape(summary_text(class_summary(view, pass_mark))),
         late=plural(len(view.late), "late submission"),
         header="".join(f"<th>{column}</th>" for column in STUDENT_COLUMNS),
         rows="\n".join(student_row(view, s) for s in view.results.students),
@@ -319,11 +345,19 @@ def render_page(view: ClassReport, pass_mark: float = PASS_MARK) -> str:
     )
 
 
-def report(*, root: Path, assignment: str, output: Path | None = None, pass_mark: float = PASS_MARK) -> Path:
-    """Write the HTML report (default ``<root>/report-<assignment>.html``) and return its path."""
+@dataclass(frozen=True)
+class ReportResult:
+    """The report written, and the summary it opens with."""
+
+    path: Path
+    summary: ClassSummary
+
+
+def report(*, root: Path, assignment: str, output: Path | None = None, pass_mark: float = PASS_MARK) -> ReportResult:
+    """Write the HTML report (default ``report-<assignment>.html`` in the course folder)."""
     view = load_class_report(root, assignment)
-    output = output or root / f"report-{assignment}.html"
+    output = output or course_file(load_course_config(root), f"report-{assignment}.html")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_page(view, pass_mark), encoding="utf-8")
     log.info("report of %d students -> %s", len(view.results.students), output)
-    return output
+    return ReportResult(output, class_summary(view, pass_mark))

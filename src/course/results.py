@@ -23,8 +23,8 @@ from nbgrader.api import Gradebook, MissingEntry, Student
 from nbgrader.coursedir import CourseDirectory
 
 from course.cells import grade_id
-from course.course_config import course_directory, load_course_config
-from course.errors import CourseError
+from course.course_config import course_directory, load_course_config, notebook_file, step_directory, step_folder
+from course.errors import NotReleased
 from course.grading.verdicts import Problem, Verdict, read_verdict
 
 log = logging.getLogger(__name__)
@@ -113,18 +113,22 @@ def problem_text(problems: list[Problem]) -> str:
 
 
 def students_in_step(coursedir: CourseDirectory, step: str, assignment: str) -> list[str]:
-    """Students with a ``<step>/<student>/<assignment>`` folder, parsed the way nbgrader parses them."""
-    regex = re.compile(coursedir.format_path(step, "(?P<student>[^/]+)", assignment, escape=True) + "$")
-    matches = (regex.match(path) for path in glob.glob(coursedir.format_path(step, "*", assignment)))
+    """Students with a folder for ``assignment`` at nbgrader's ``step`` ("submitted", "autograded", ...).
+
+    ``step`` is the step, not its folder name (``course_config.step_directory``);
+    the folders are parsed the way nbgrader parses them.
+    """
+    folder = step_directory(coursedir, step)
+    regex = re.compile(coursedir.format_path(folder, "(?P<student>[^/]+)", assignment, escape=True) + "$")
+    matches = (regex.match(path) for path in glob.glob(str(step_folder(coursedir, step, "*", assignment))))
     return sorted(m["student"] for m in matches if m and Path(m.string).is_dir())
 
 
 def source_notebooks(coursedir: CourseDirectory, assignment: str, names: list[str]) -> dict[str, NotebookNode]:
     """The source notebooks of ``assignment`` that exist, by name (they give the cells' order)."""
-    folder = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
     notebooks = {}
     for name in names:
-        path = folder / f"{name}.ipynb"
+        path = notebook_file(coursedir, "source", name, assignment=assignment)
         if path.is_file():
             notebooks[name] = nbformat.read(path, as_version=4)
         else:
@@ -144,22 +148,22 @@ def ordered_cells(gradebook: Gradebook, assignment: str, source: dict[str, Noteb
 
 
 def load_results(*, root: Path, assignment: str) -> AssignmentResults:
-    """Everything known about ``assignment``; ``CourseError`` when the gradebook does not know it."""
+    """Everything known about ``assignment``; ``NotReleased`` when the gradebook does not know it."""
     coursedir = course_directory(load_course_config(root))
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
         try:
             db_assignment = gradebook.find_assignment(assignment)
         except MissingEntry:
-            raise CourseError(
+            raise NotReleased(
                 f"{assignment!r} is not in the gradebook {coursedir.db_url}: "
-                f"release it first (course release {assignment})"
+                f"release it first (course release {assignment})", assignment,
             ) from None
         source = source_notebooks(coursedir, assignment, [nb.name for nb in db_assignment.notebooks])
         cells = ordered_cells(gradebook, assignment, source)
         students = {s.id: gradebook_result(gradebook, assignment, s) for s in gradebook.students}
         duedate, max_score = db_assignment.duedate, db_assignment.max_score
-    for student in students_in_step(coursedir, coursedir.autograded_directory, assignment):
-        verdict = read_verdict(Path(coursedir.format_path(coursedir.autograded_directory, student, assignment)))
+    for student in students_in_step(coursedir, "autograded", assignment):
+        verdict = read_verdict(step_folder(coursedir, "autograded", student, assignment))
         if verdict is not None:
             students[student] = replace(students.get(student, StudentResult(student)), verdict=verdict)
     ordered = sorted(students.values(), key=lambda s: s.student)

@@ -36,10 +36,9 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from course.course_config import ensure_tools_on_path, load_course_config
-from course.errors import CourseError
+from course.errors import BadOption, UnusableInput
 from course.lms_csv import cell, column_key, read_table
 from course.roster import IDENTIFIERS, RosterEntry, by_identifier, load_roster, normalise_id, save_roster
-from course.wording import plural
 
 FORMATS = ("auto", "canvas", "moodle", "csv")
 # Identifiers that never change for one person: two rows or entries with one
@@ -67,7 +66,7 @@ def detect_format(columns: set[str]) -> str:
         return "csv"
     if {"identifier", "full name"} <= columns or ({"first name"} <= columns and columns & {"surname", "last name"}):
         return "moodle"
-    raise CourseError(
+    raise UnusableInput(
         "not a class list this command reads: its header has neither Canvas's gradebook columns (Student, ID, "
         "SIS User ID, SIS Login ID), Moodle's (First name, Surname, Email address; or Identifier, Full name) "
         "nor an id column (id, first_name, last_name, email)")
@@ -138,32 +137,34 @@ ID_SOURCES = {
 }
 
 
-def read_class_list(path: Path, file_format: str = "auto") -> tuple[str, list[Row], list[str]]:
-    """The format, the students (one row each, distinct ids) and what was skipped, from the file.
+def read_class_list(path: Path, file_format: str = "auto") -> tuple[str, list[Row], dict[int, str]]:
+    """The format, the students (one row each, distinct ids) and the rows that are not a student, from the file.
 
+    The rows that are not a student: row number -> the name the row gives.
     Refuses the whole file, naming the rows, when a student has no usable id
     or two students would share one.
     """
     if file_format not in FORMATS:
-        raise CourseError(f"unknown class list format {file_format!r}: {', '.join(FORMATS)}")
+        raise BadOption(f"unknown class list format {file_format!r}: {', '.join(FORMATS)}")
     table = read_table(path)
     if not table:
-        raise CourseError(f"{path} has no students")
+        raise UnusableInput(f"{path} has no students")
     if file_format == "auto":
         file_format = detect_format(set().union(*(row.keys() for _, row in table)))
-    rows, skipped = [], []
+    rows, skipped = [], {}
     for line, cells in table:
         entry = READERS[file_format](cells)
         if entry is None:
-            skipped.append(f"row {line} ({cell(cells, 'student') or 'no name'}: not a student)")
+            skipped[line] = cell(cells, "student") or "no name"
         else:
             rows.append(Row(line, entry))
     if not rows:
-        raise CourseError(f"{path}: no row of it is a student of a {file_format} class list "
+        raise UnusableInput(f"{path}: no row of it is a student of a {file_format} class list "
                           "(--format auto tells the kind from the header)")
     nameless = [row.label for row in rows if not row.entry.student_id]
     if nameless:
-        raise CourseError(f"{path}: no usable student id in {', '.join(nameless)} (ids come from {ID_SOURCES[file_format]})")
+        raise UnusableInput(
+            f"{path}: no usable student id in {', '.join(nameless)} (ids come from {ID_SOURCES[file_format]})")
     return file_format, distinct(rows, path, file_format), skipped
 
 
@@ -180,7 +181,7 @@ def distinct(rows: list[Row], path: Path, file_format: str) -> list[Row]:
         if other is None:
             kept[row.entry.student_id] = row
         elif not same_person(other.entry, row.entry):
-            raise CourseError(
+            raise UnusableInput(
                 f"{path}: {other.label} and {row.label} would both get the student id {row.entry.student_id!r} "
                 f"(ids come from {ID_SOURCES[file_format]}): make them distinct in the LMS, "
                 "or import a plain CSV with an id column (--format csv)")
@@ -219,7 +220,7 @@ def merge(existing: dict[str, RosterEntry], rows: list[Row]) -> Merged:
         old = existing[target]
         if not same_person(old, entry) or target in claimed:
             who = claimed.get(target, f"{old.full_name or target} (already in the roster)")
-            raise CourseError(f"{row.label} and {who} would both be the student {target!r}: "
+            raise UnusableInput(f"{row.label} and {who} would both be the student {target!r}: "
                               "two people cannot share an id; fix the class list and import it again")
         claimed[target] = row.label
         roster[target] = replace(old, **{f: v for f, v in asdict(entry).items() if v and f != "student_id"})
@@ -237,17 +238,30 @@ def write_students(root: Path, entries: list[RosterEntry]) -> None:
             gradebook.update_or_create_student(entry.student_id, **known)
 
 
-def import_roster(*, root: Path, path: Path, file_format: str = "auto") -> str:
-    """Read the class list at ``path`` into the gradebook and ``roster.csv``; return the summary line."""
+@dataclass(frozen=True)
+class RosterImport:
+    """What an import did: the file read, the students it brought (new, updated, unchanged), where it saved them."""
+
+    source: Path
+    file_format: str
+    new: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    kept: list[str]  # in the roster before, not in the file: kept as they were
+    not_students: dict[int, str]  # row number -> name, of rows that are not a student (Points Possible, Test Student)
+    saved: Path  # roster.csv
+
+    @property
+    def students(self) -> int:
+        """The students of the file."""
+        return len(self.new) + len(self.updated) + len(self.unchanged)
+
+
+def import_roster(*, root: Path, path: Path, file_format: str = "auto") -> RosterImport:
+    """Read the class list at ``path`` into the gradebook and ``roster.csv``."""
     existing = load_roster(root)  # first: outside a course folder, that is the mistake to name
     file_format, rows, skipped = read_class_list(path, file_format)
     merged = merge(existing, rows)
     write_students(root, [merged.roster[s] for s in (*merged.new, *merged.updated, *merged.unchanged)])
     saved = save_roster(root, list(merged.roster.values()))
-    summary = (f"roster: {plural(len(rows), 'student')} from {path.name} ({file_format}): {len(merged.new)} new, "
-               f"{len(merged.updated)} updated, {len(merged.unchanged)} unchanged")
-    if merged.kept:
-        summary += f"; {len(merged.kept)} of the roster not in this file, kept: {', '.join(merged.kept)}"
-    if skipped:
-        summary += f"; skipped {', '.join(skipped)}"
-    return summary + f"; saved to {saved} and the gradebook"
+    return RosterImport(path, file_format, merged.new, merged.updated, merged.unchanged, merged.kept, skipped, saved)

@@ -1,8 +1,8 @@
 """Plain-text tables for the terminal, as wide as the terminal and wrapped only between words.
 
-Library functions return text and the CLI prints it, so a table is drawn
-without colour codes: the same string reads well on a terminal, in a log file
-and in a test. Its width is the terminal's (``shutil.get_terminal_size``:
+The CLI's messages (``course.messages``) and the report page draw tables as
+text, without colour codes: the same string reads well on a terminal, in a
+log file, in the page and in a test. Its width is the terminal's (``shutil.get_terminal_size``:
 ``COLUMNS``, then the terminal, then 80 columns), or the one asked for.
 
 rich shrinks the widest columns first when a table is too wide, even below

@@ -15,7 +15,7 @@ kept: the Formgrader shows, and the gradebook holds, exactly what
 ``course autograde`` gave the same submission. (nbgrader itself, not the
 student's code, clears the folder of a submission it regrades, mallory's own
 course verdict included; the next ``course autograde`` then grades it again.)
-With ``COMPRESSION_UNSAFE_GRADING=1`` in the server's environment the button
+With ``COURSE_UNSAFE_GRADING=1`` in the server's environment the button
 grades the stock way, and every one of these checks fails.
 
 Each step leaves a screenshot under ``test-output/browser/<test>/``.

@@ -25,7 +25,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.cells import CellKind
-from course.submissions import reference_solutions
+from demo.submissions import reference_solutions
 from tests.browser.servers import lab_server
 from tests.browser.test_student_journey import MENU, Journey
 from tests.commands.graded_course import WRITTEN_ANSWER

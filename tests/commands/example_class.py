@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from assignments.compression.examples import Example, make_examples
 from course.content import REPO_ROOT
-from course.examples import Example, make_examples
 from course.release import release
 from tests.coursedir import ASSIGNMENT, make_course
 

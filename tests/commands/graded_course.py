@@ -32,9 +32,9 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.cells import CellKind
-from course.feedback import feedback
+from course.feedback import FeedbackResult, feedback
 from course.grading.verdicts import Problem, Verdict, fingerprint, write_verdict
-from course.submissions import fill_solutions, reference_solutions, with_definitions
+from demo.submissions import fill_solutions, reference_solutions, with_definitions
 from tests.coursedir import ASSIGNMENT, db_url, make_course, run_tool, tool_env
 
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -75,7 +75,7 @@ class GradedCourse:
 
 
 def class_submissions(source: nbformat.NotebookNode, release: nbformat.NotebookNode) -> dict[str, dict[str, object]]:
-    """Each student's files (name -> notebook or text), built from the release with course.submissions."""
+    """Each student's files (name -> notebook or text), built from the release with demo.submissions."""
     reference = reference_solutions(source, kinds=(CellKind.SOLUTION,))
     full = fill_solutions(release, reference)
     wrong = with_definitions(reference, WRONG_MEASURE_SPARSITY, "measure_sparsity")
@@ -161,6 +161,6 @@ def graded_course(tmp_path_factory) -> GradedCourse:
 
 
 @pytest.fixture(scope="session")
-def feedback_summary(graded_course) -> str:
+def feedback_result(graded_course) -> FeedbackResult:
     """``course feedback --partial`` run once on the graded class (generate and release; dee's answer awaits a grader)."""
     return feedback(root=graded_course.root, assignment=ASSIGNMENT, partial=True)

@@ -9,7 +9,7 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from course.cells import CellKind
-from course.submissions import fill_solutions, reference_solutions
+from demo.submissions import fill_solutions, reference_solutions
 from tests.coursedir import ASSIGNMENT, db_url, make_course, run_tool
 
 

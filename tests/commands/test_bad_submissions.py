@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course.examples import make_examples
+from assignments.compression.examples import make_examples
 from course.grading.autograde import autograde
 from course.grading.verdicts import read_verdict
 from tests.coursedir import ASSIGNMENT, make_course, run_tool

@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nbgrader.utils import parse_utc
 
+from assignments.compression.examples import Example, submit_to_exchange, write_lms_download
 from course.collect import collect, compile_pattern, inbound_student
 from course.course_config import course_directory, load_course_config
-from course.errors import CourseError
-from course.examples import Example, submit_to_exchange, write_lms_download
+from course.errors import BadOption, CourseError, NothingToDo, UnusableInput
+from course.messages import collect_line
 from course.lms_download import plan_download
 from course.lms_names import DEFAULT_PATTERN, HandIn, is_hidden, read_hand_in, read_pattern, unwrap
 from course.roster import ROSTER_FILE, USABLE_ID, RosterEntry, normalise_id, save_roster
@@ -144,16 +145,16 @@ def test_wrapper_folders_are_told_from_student_folders(names, roster, inner):
 def test_bad_patterns_are_refused_before_anything_happens(course, tmp_path, pattern, message):
     download = tmp_path / "download"
     download.mkdir()
-    with pytest.raises(CourseError, match=message):
+    with pytest.raises(BadOption, match=message):
         collect(root=course, assignment=ASSIGNMENT, zip_source=download, pattern=pattern)
     assert not (course / "submitted").exists()
 
 
 def test_pattern_without_zip_and_a_zip_that_is_not_one_are_refused(course, tmp_path):
-    with pytest.raises(CourseError, match="needs --zip"):
+    with pytest.raises(BadOption, match="needs --zip"):
         collect(root=course, assignment=ASSIGNMENT, pattern=DEFAULT_PATTERN)
     (tmp_path / "grades.csv").write_text("x")
-    with pytest.raises(CourseError, match="a .zip file or a folder"):
+    with pytest.raises(UnusableInput, match="a .zip file or a folder"):
         collect(root=course, assignment=ASSIGNMENT, zip_source=tmp_path / "grades.csv")
 
 
@@ -171,9 +172,10 @@ def test_inbound_names_nbgrader_would_choke_on_say_why(name, reason):
 
 
 def test_lms_zip_lands_every_example_in_submitted_with_its_time(course, examples, tmp_path):
-    summary = collect(root=course, assignment=ASSIGNMENT, zip_source=write_lms_download(examples, tmp_path / "lms.zip"))
+    result = collect(root=course, assignment=ASSIGNMENT, zip_source=write_lms_download(examples, tmp_path / "lms.zip"))
     assert_every_example_collected(course, examples)
-    assert f"{len(examples)} students" in summary and "skipped" not in summary
+    assert result.students == dict.fromkeys(sorted(e.student for e in examples), "collected")
+    assert result.skipped == {} and result.submitted == course / "submitted" and result.undated == []
 
 
 def test_bad_files_in_a_download_are_skipped_with_a_reason_and_the_rest_collected(course, examples, tmp_path):
@@ -187,13 +189,16 @@ def test_bad_files_in_a_download_are_skipped_with_a_reason_and_the_rest_collecte
         archive.writestr("blank_timestamp.txt", b"2020-01-01 00:00:00")  # a forged submission time
         for name, data in older.files.items():
             archive.writestr(f"perfect_{older.timestamp:%Y%m%dT%H%M%SZ}_{name}", data)
-    summary = collect(root=course, assignment=ASSIGNMENT, zip_source=download)
+    skipped = collect(root=course, assignment=ASSIGNMENT, zip_source=download).skipped
     assert_every_example_collected(course, examples)  # the newer perfect notebook won
-    assert "skipped: " in summary
-    for reason in ["readme.txt (names no student", ".DS_Store (hidden or system file)",
-                   "__MACOSX/._perfect_compression.ipynb (hidden", "blank_timestamp.txt (timestamp.txt is reserved",
-                   f"perfect_{older.timestamp:%Y%m%dT%H%M%SZ}_compression.ipynb (another compression.ipynb from perfect"]:
-        assert reason in summary
+    reasons = {
+        "readme.txt": "names no student", ".DS_Store": "hidden or system file",
+        "__MACOSX/._perfect_compression.ipynb": "hidden", "blank_timestamp.txt": "timestamp.txt is reserved",
+        f"perfect_{older.timestamp:%Y%m%dT%H%M%SZ}_compression.ipynb": "another compression.ipynb from perfect",
+    }
+    assert set(skipped) == set(reasons)
+    for name, reason in reasons.items():
+        assert skipped[name].startswith(reason), (name, skipped[name])
 
 
 def test_per_student_folders_without_times_and_a_duplicate_without_times(course, by_student, tmp_path):
@@ -203,11 +208,13 @@ def test_per_student_folders_without_times_and_a_duplicate_without_times(course,
             (download / student).mkdir(parents=True, exist_ok=True)
             (download / student / name).write_bytes(data)
     (download / "perfect_compression.ipynb").write_bytes(b"a second copy, no time to choose by")
-    summary = collect(root=course, assignment=ASSIGNMENT, zip_source=download)
+    result = collect(root=course, assignment=ASSIGNMENT, zip_source=download)
     assert handed_in(course, "perfect") == by_student["perfect"].files  # "perfect/..." sorts first
     assert handed_in(course, "extra-files") == by_student["extra-files"].files
     assert not (submitted(course, "perfect") / "timestamp.txt").exists()
-    assert "perfect_compression.ipynb (another compression.ipynb from perfect: perfect/compression.ipynb" in summary
+    assert result.skipped == {
+        "perfect_compression.ipynb": "another compression.ipynb from perfect: perfect/compression.ipynb is newer or first"}
+    assert result.undated == ["extra-files", "perfect"]
 
 
 def test_a_new_download_replaces_what_a_student_handed_in_before(course, by_student, tmp_path):
@@ -220,7 +227,7 @@ def test_a_new_download_replaces_what_a_student_handed_in_before(course, by_stud
 
 
 def test_collect_from_the_exchange_needs_a_release(course):
-    with pytest.raises(CourseError, match="release the assignment first"):
+    with pytest.raises(NothingToDo, match="release the assignment first"):
         collect(root=course, assignment=ASSIGNMENT)
 
 
@@ -280,7 +287,7 @@ def test_a_canvas_download_lands_under_the_roster_ids_and_says_who_and_what_is_m
     stranger = "nobodyhere_99998_1234599_compression.ipynb"
     download = lms.write_download(tmp_path / "canvas.zip", [carol, *eve, zoe, stranger, "readme.txt", "__MACOSX/._x"])
 
-    summary = collect(root=canvas_course, assignment=ASSIGNMENT, zip_source=download)
+    result = collect(root=canvas_course, assignment=ASSIGNMENT, zip_source=download)
     ids = lms.CANVAS_IDS
     assert collected_files(canvas_course) == {
         ids[lms.CAROL]: {NOTEBOOK: file_of(carol)},
@@ -288,12 +295,21 @@ def test_a_canvas_download_lands_under_the_roster_ids_and_says_who_and_what_is_m
         ids[lms.ZOE]: {NOTEBOOK: file_of(zoe)},
     }
     assert not list((canvas_course / "submitted").rglob("timestamp.txt"))
-    assert "3 students (3 collected)" in summary
-    assert f"{stranger} (Canvas user 99998 ('nobodyhere') is not in the roster)" in summary
-    assert "readme.txt (names no student" in summary and "__MACOSX/._x (hidden or system file)" in summary
-    assert f"no submission from 2 roster students: {ids[lms.MARY]}, {ids[lms.FAY]}" in summary
-    assert ("no submission time for 3 students (the download's file names carry none): late penalties cannot apply "
-            f"(Canvas marked late: {ids[lms.EVE]}); --times FILE (the LMS's list of submissions) gives the times") in summary
+    class_ids = sorted(ids[p] for p in (lms.CAROL, lms.EVE, lms.ZOE))
+    assert result.students == dict.fromkeys(class_ids, "collected")
+    assert result.skipped[stranger] == "Canvas user 99998 ('nobodyhere') is not in the roster"
+    assert result.skipped["readme.txt"].startswith("names no student")
+    assert result.skipped["__MACOSX/._x"] == "hidden or system file" and len(result.skipped) == 3
+    assert result.missing == [ids[lms.MARY], ids[lms.FAY]]
+    assert (result.undated, result.marked_late, result.times) == (class_ids, [ids[lms.EVE]], None)
+    line = collect_line(result)  # what `course collect` prints
+    assert line.startswith(f"collected {ASSIGNMENT} from {download} into {canvas_course / 'submitted'}: "
+                           "3 students (3 collected); skipped: ")
+    assert f"{stranger} (Canvas user 99998 ('nobodyhere') is not in the roster)" in line
+    assert f"; no submission from 2 roster students: {ids[lms.MARY]}, {ids[lms.FAY]}; " in line
+    assert line.endswith("; no submission time for 3 students (the download's file names carry none): late penalties "
+                         f"cannot apply (Canvas marked late: {ids[lms.EVE]}); --times FILE (the LMS's list of "
+                         "submissions) gives the times")
 
 
 def test_times_from_the_lms_s_list_become_nbgrader_s_submission_times(canvas_course, tmp_path):
@@ -307,14 +323,15 @@ def test_times_from_the_lms_s_list_become_nbgrader_s_submission_times(canvas_cou
         ("77777", "2026-03-01T00:00:00Z"),
         (lms.FAY.canvas_id, ""),  # no submission
     ])
-    summary = collect(root=canvas_course, assignment=ASSIGNMENT, zip_source=download, times=times)
+    result = collect(root=canvas_course, assignment=ASSIGNMENT, zip_source=download, times=times)
     coursedir = course_directory(load_course_config(canvas_course))
     expected = {"cdiaz": datetime(2026, 3, 2, 15), "eve.ng": datetime(2026, 3, 3, 18, 30), "s-0003": datetime(2026, 3, 1, 9)}
     for student, when in expected.items():  # what nbgrader's autograde reads as the submission time
         assert coursedir.get_existing_timestamp(str(submitted(canvas_course, student))) == when, student
-    assert "submission times from times.csv for 3 students" in summary
-    assert "rows of times.csv naming no known student: row 6 (77777)" in summary
-    assert "no submission time" not in summary
+    assert (result.times, result.timed, result.undated) == (times, sorted(expected), [])
+    assert result.unknown_rows == ["row 6 (77777)"]
+    assert collect_line(result).endswith(
+        "; submission times from times.csv for 3 students; rows of times.csv naming no known student: row 6 (77777)")
 
 
 def test_a_moodle_download_in_folders_flat_and_in_a_wrapper_lands_under_the_roster_ids(moodle_course, tmp_path):
@@ -326,30 +343,32 @@ def test_a_moodle_download_in_folders_flat_and_in_a_wrapper_lands_under_the_rost
     worksheet = lms.moodle_worksheet(tmp_path / "worksheet.csv", submitted={
         lms.CAROL: "Monday, 2 March 2026, 3:00 PM", lms.ZOE: "Tuesday, 3 March 2026, 6:30 PM"})
 
-    summary = collect(root=moodle_course, assignment=ASSIGNMENT, zip_source=download, times=worksheet)
+    result = collect(root=moodle_course, assignment=ASSIGNMENT, zip_source=download, times=worksheet)
     ids = lms.MOODLE_IDS
     assert collected_files(moodle_course) == {
         ids[lms.CAROL]: {NOTEBOOK: file_of(carol)}, ids[lms.ZOE]: {NOTEBOOK: file_of(zoe)},
         ids[lms.EVE]: {"onlinetext.html": file_of(eve)},
     }
     assert collected_time(moodle_course, ids[lms.ZOE]) == datetime(2026, 3, 3, 18, 30)
-    assert f"{stranger} (Moodle user 999 ('Someone Else') is not in the roster)" in summary
-    assert "no submission time for 1 student (not in worksheet.csv): late penalties cannot apply" in summary
+    assert result.skipped == {stranger: "Moodle user 999 ('Someone Else') is not in the roster"}
+    assert (result.timed, result.undated) == (sorted([ids[lms.CAROL], ids[lms.ZOE]]), [ids[lms.EVE]])
+    assert "; no submission time for 1 student (not in worksheet.csv): late penalties cannot apply" in collect_line(result)
 
 
 def test_without_moodle_s_user_numbers_a_name_only_one_student_has_finds_them(course, tmp_path):
     twins = [lms.CAROL, dataclasses.replace(lms.MARY, first="Carol", last="Díaz", id_number="ID-0004")]
     import_roster(root=course, path=lms.moodle_grades(tmp_path / "grades.csv", [*twins, lms.EVE]))
     names = [lms.moodle_name(lms.EVE, NOTEBOOK), lms.moodle_name(lms.CAROL, NOTEBOOK)]
-    summary = collect(root=course, assignment=ASSIGNMENT, zip_source=lms.write_download(tmp_path / "dl", names))
+    result = collect(root=course, assignment=ASSIGNMENT, zip_source=lms.write_download(tmp_path / "dl", names))
     assert list(collected_files(course)) == ["eve"]
-    assert re.search(r"; found by name only \(the roster has no LMS user id for them.*?\): eve;", summary), summary
-    assert f"{names[1]} (Moodle user 501 ('Carol Díaz') is not in the roster)" in summary  # two Carol Díaz
+    assert result.by_name == ["eve"]
+    assert result.skipped == {names[1]: "Moodle user 501 ('Carol Díaz') is not in the roster"}  # two Carol Díaz
+    assert re.search(r"; found by name only \(the roster has no LMS user id for them.*?\): eve;", collect_line(result))
 
 
 def test_canvas_and_moodle_names_without_a_roster_wait_for_one(course, tmp_path):
     download = lms.write_download(tmp_path / "dl", [lms.canvas_name(lms.CAROL, NOTEBOOK), lms.moodle_name(lms.EVE, NOTEBOOK)])
-    with pytest.raises(CourseError, match=r"^nothing to collect from .*: none of its 2 files could be placed \(.*"
+    with pytest.raises(NothingToDo, match=r"^nothing to collect from .*: none of its 2 files could be placed \(.*"
                                           r"Moodle user 502 \('Eve Ng'\): an LMS's file names carry no student id; "
                                           r"import the class list first \(course roster import FILE\)"):
         collect(root=course, assignment=ASSIGNMENT, zip_source=download)
@@ -359,24 +378,27 @@ def test_canvas_and_moodle_names_without_a_roster_wait_for_one(course, tmp_path)
 def test_plain_layouts_without_a_roster_keep_their_ids_but_never_a_space_nor_the_wrapper(course, tmp_path):
     names = ["submissions/eve/compression.ipynb", "submissions/Carol Diaz/compression.ipynb",
              "submissions/bob_compression.ipynb", "submissions/.DS_Store"]
-    summary = collect(root=course, assignment=ASSIGNMENT, zip_source=lms.write_download(tmp_path / "dl.zip", names))
+    result = collect(root=course, assignment=ASSIGNMENT, zip_source=lms.write_download(tmp_path / "dl.zip", names))
     assert collected_files(course) == {"eve": {NOTEBOOK: file_of(names[0])}, "bob": {NOTEBOOK: file_of(names[2])}}
-    assert "submissions/Carol Diaz/compression.ipynb ('Carol Diaz' is not a usable student id (it contains a space))" in summary
+    assert result.skipped == {
+        "submissions/.DS_Store": "hidden or system file",
+        "submissions/Carol Diaz/compression.ipynb": "'Carol Diaz' is not a usable student id (it contains a space)",
+    }
 
 
 def test_plain_layouts_with_a_roster_take_the_roster_s_ids(canvas_course, tmp_path):
     names = ["CDiaz/compression.ipynb", "ffox_compression.ipynb", "zed_compression.ipynb"]
-    summary = collect(root=canvas_course, assignment=ASSIGNMENT, zip_source=lms.write_download(tmp_path / "dl", names))
+    result = collect(root=canvas_course, assignment=ASSIGNMENT, zip_source=lms.write_download(tmp_path / "dl", names))
     assert collected_files(canvas_course) == {"cdiaz": {NOTEBOOK: file_of(names[0])}, "ffox": {NOTEBOOK: file_of(names[1])}}
-    assert "zed_compression.ipynb ('zed' is not in the roster)" in summary
+    assert result.skipped == {"zed_compression.ipynb": "'zed' is not in the roster"}
 
 
 def test_nothing_to_collect_is_one_line_that_says_what_to_do(course, tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(CourseError, match=r"^nothing to collect from .*empty: it holds no files: download the submissions"):
+    with pytest.raises(NothingToDo, match=r"^nothing to collect from .*empty: it holds no files: download the submissions"):
         collect(root=course, assignment=ASSIGNMENT, zip_source=tmp_path / "empty")
     (course / "exchange" / ASSIGNMENT / "inbound").mkdir(parents=True)
-    with pytest.raises(CourseError, match=r"^nothing to collect: no usable submission of compression in the exchange "
+    with pytest.raises(NothingToDo, match=r"^nothing to collect: no usable submission of compression in the exchange "
                                           r"inbound .*; students hand in with `nbgrader submit compression`"):
         collect(root=course, assignment=ASSIGNMENT)
 
@@ -398,7 +420,7 @@ def test_a_submission_list_needs_a_student_and_a_time_column_and_a_download(canv
     bad = lms.submission_list(tmp_path / "times.csv", [("cdiaz", "x")], who="student_id", when="grade")
     with pytest.raises(CourseError, match="--times needs a column naming the student"):
         collect(root=canvas_course, assignment=ASSIGNMENT, zip_source=download, times=bad)
-    with pytest.raises(CourseError, match="--times gives the submission times of an LMS download; it needs --zip"):
+    with pytest.raises(BadOption, match="--times gives the submission times of an LMS download; it needs --zip"):
         collect(root=canvas_course, assignment=ASSIGNMENT, times=bad)
 
 
@@ -508,7 +530,7 @@ def test_collecting_a_generated_download_loses_no_file(download, junk):
         with logged("course.collect") as lines:
             try:
                 collect(root=root, assignment=ASSIGNMENT, zip_source=lms.write_download(Path(scratch) / "dl.zip", names))
-            except CourseError as nothing:
+            except NothingToDo as nothing:
                 assert str(nothing).startswith("nothing to collect"), nothing
         landed = {data for files in collected_files(root).values() for data in files.values()}
         skipped = [line for line in lines if line.startswith("skipped ")]
@@ -528,19 +550,21 @@ def test_exchange_collect_lands_every_example_and_skips_bad_inbound_folders(rele
     (inbound / f"mallory+{ASSIGNMENT}+not a time").mkdir()
     (inbound / f"stray+{ASSIGNMENT}+2026-03-02 15:00:00 UTC").write_text("a file, not a folder")
 
-    summary = collect(root=released, assignment=ASSIGNMENT)
+    result = collect(root=released, assignment=ASSIGNMENT)
     assert_every_example_collected(released, examples)
-    assert f"{len(examples)} students ({len(examples)} new)" in summary
-    assert f"mallory+{ASSIGNMENT}+not a time (unreadable submission time" in summary
-    assert "(not a folder)" in summary
+    students = sorted(e.student for e in examples)
+    assert (result.source, result.students) == (None, dict.fromkeys(students, "new"))
+    assert sorted(result.skipped) == [f"mallory+{ASSIGNMENT}+not a time", f"stray+{ASSIGNMENT}+2026-03-02 15:00:00 UTC"]
+    assert result.skipped[f"mallory+{ASSIGNMENT}+not a time"].startswith("unreadable submission time")
+    assert result.skipped[f"stray+{ASSIGNMENT}+2026-03-02 15:00:00 UTC"] == "not a folder"
     assert not (released / "submitted" / "mallory").exists()
 
     again = collect(root=released, assignment=ASSIGNMENT)
-    assert f"({len(examples)} unchanged)" in again
+    assert again.students == dict.fromkeys(students, "unchanged")
 
     newer = dataclasses.replace(examples[2], files=examples[0].files, timestamp=examples[2].timestamp + timedelta(1))
     submit_to_exchange(released, ASSIGNMENT, newer)
-    assert "1 updated" in collect(root=released, assignment=ASSIGNMENT)
+    assert collect(root=released, assignment=ASSIGNMENT).students == {**again.students, newer.student: "updated"}
     assert handed_in(released, newer.student) == newer.files
     assert collected_time(released, newer.student) == as_utc(newer)
 
@@ -567,6 +591,8 @@ def test_cli_collects_an_lms_zip_and_from_the_exchange(released, examples, tmp_p
         archive.writestr("readme.txt", b"x")
     result = run_tool(released, "course", "collect", ASSIGNMENT, "--root", str(released), "--zip", str(download))
     assert "skipped readme.txt (names no student" in result.stderr
+    assert result.stdout.startswith(f"collected {ASSIGNMENT} from {download} into {released / 'submitted'}: 3 students "
+                                    "(3 collected); skipped: readme.txt (names no student")
     assert_every_example_collected(released, examples[:3])
 
     submit_to_exchange(released, ASSIGNMENT, examples[3])

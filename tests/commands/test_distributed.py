@@ -19,8 +19,9 @@ import pytest
 import sqlalchemy
 from nbgrader.api import Gradebook
 
-from course.database import init_database
+from course.database import DatabaseState, init_database
 from course.errors import CourseError
+from course.messages import database_line
 from course.grading.result_lock import LOCK_DIRECTORY, lock_key, result_lock
 from course.grading.runners import worker_problem
 from tests.commands.small_class import cell_scores, hand_in, new_course, small_class
@@ -55,8 +56,10 @@ def local_reference(tmp_path_factory) -> tuple[Path, dict]:
 def test_db_init_creates_the_schema_once(tmp_path, postgres_url, monkeypatch):
     course = make_course(tmp_path / "course")
     monkeypatch.setenv("COURSE_DB_URL", postgres_url)
-    assert "gradebook schema created (14 tables" in init_database(root=course)
-    assert "already an nbgrader gradebook" in init_database(root=course)
+    created = init_database(root=course)
+    assert (created.created, created.tables) == (True, 14) and created.version
+    assert init_database(root=course) == DatabaseState(created.url, False, 14, created.version)
+    assert "://" in created.url and "gradebook schema created (14 tables" in database_line(created)
     with Gradebook(postgres_url) as gradebook:
         assert gradebook.assignments == []
 

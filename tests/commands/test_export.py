@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 import subprocess
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.cells import grade_id, nbgrader_meta
-from course.errors import CourseError
+from course.errors import BadOption, NotReleased
 from course.export import NBGRADER_COLUMNS, PENDING_COLUMN, export
 from course.lms_export import CANVAS_IDENTITY, MOODLE_IDENTITY, points
 from course.roster import RosterEntry, roster_path, save_roster
@@ -40,8 +39,9 @@ def read_csv(path: Path) -> tuple[list[str], dict[str, dict[str, str]]]:
 
 @pytest.fixture(scope="module")
 def exported(graded_course) -> tuple[Path, list[str], dict[str, dict[str, str]]]:
-    path = export(root=graded_course.root, assignment=ASSIGNMENT)
-    return (path, *read_csv(path))
+    result = export(root=graded_course.root, assignment=ASSIGNMENT)
+    assert (result.file_format, result.pending, result.not_in_roster, result.left_out) == ("csv", {"dee": 1}, [], [])
+    return (result.path, *read_csv(result.path))
 
 
 def test_default_path(graded_course, exported):
@@ -109,17 +109,17 @@ def test_problems_column_and_a_row_for_an_ungraded_submission(graded_course, exp
 
 
 def test_output_path_can_be_chosen(graded_course, tmp_path):
-    path = export(root=graded_course.root, assignment=ASSIGNMENT, output=tmp_path / "out" / "grades.csv")
+    path = export(root=graded_course.root, assignment=ASSIGNMENT, output=tmp_path / "out" / "grades.csv").path
     assert path == tmp_path / "out" / "grades.csv" and path.is_file()
 
 
 def test_an_assignment_the_gradebook_does_not_know_is_an_error(graded_course):
-    with pytest.raises(CourseError, match="'week2' is not in the gradebook"):
+    with pytest.raises(NotReleased, match="'week2' is not in the gradebook"):
         export(root=graded_course.root, assignment="week2")
 
 
 def test_an_unknown_format_is_an_error(graded_course):
-    with pytest.raises(CourseError, match="unknown export format 'blackboard'"):
+    with pytest.raises(BadOption, match="unknown export format 'blackboard'"):
         export(root=graded_course.root, assignment=ASSIGNMENT, file_format="blackboard")
 
 
@@ -148,18 +148,15 @@ def lms_file(path: Path) -> tuple[bytes, list[list[str]]]:
     return raw, list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
 
 
-def warnings(caplog) -> list[str]:
-    return [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
-
-
 @pytest.fixture(scope="module")
 def scores(exported) -> dict[str, float]:
     """Each student's score after the late penalty, from the per-cell CSV (nbgrader's own column)."""
     return {student: float(row["score"]) for student, row in exported[2].items()}
 
 
-def test_canvas_file_has_the_importer_s_header_points_row_and_one_row_per_student(graded_course, roster, scores, caplog):
-    path = export(root=graded_course.root, assignment=ASSIGNMENT, file_format="canvas", lms_column=CANVAS_COLUMN)
+def test_canvas_file_has_the_importer_s_header_points_row_and_one_row_per_student(graded_course, roster, scores):
+    result = export(root=graded_course.root, assignment=ASSIGNMENT, file_format="canvas", lms_column=CANVAS_COLUMN)
+    path = result.path
     assert path == graded_course.root / f"grades-{ASSIGNMENT}-canvas.csv"
     raw, rows = lms_file(path)
     assert not raw.startswith(b"\xef\xbb\xbf") and "Ådahl, Zoë".encode() in raw  # UTF-8, no byte order mark
@@ -177,24 +174,27 @@ def test_canvas_file_has_the_importer_s_header_points_row_and_one_row_per_studen
         if entry.student_id in scores:
             assert float(identity[entry.lms_user_id][-1]) == pytest.approx(scores[entry.student_id], abs=0.005)
     assert len(students) == 6
-    assert any(w.startswith("1 student not in the roster,") and w.endswith(": eve") for w in warnings(caplog))
-    assert any(w.startswith("1 written answer still to grade, for 1 student;") and w.endswith(": dee (1)") for w in warnings(caplog))
+    assert (result.file_format, result.not_in_roster, result.pending, result.left_out) == ("canvas", ["eve"], {"dee": 1}, [])
 
 
 def test_canvas_column_defaults_to_the_assignment_id(graded_course, roster, tmp_path):
-    _, rows = lms_file(export(root=graded_course.root, assignment=ASSIGNMENT, file_format="canvas", output=tmp_path / "c.csv"))
-    assert rows[0][-1] == ASSIGNMENT
+    result = export(root=graded_course.root, assignment=ASSIGNMENT, file_format="canvas", output=tmp_path / "c.csv")
+    assert lms_file(result.path)[1][0][-1] == ASSIGNMENT
 
 
-def test_canvas_without_a_roster_warns_and_names_everyone(graded_course, tmp_path, caplog):
+def test_canvas_without_a_roster_names_everyone_and_says_so(graded_course, tmp_path, caplog):
     assert not roster_path(graded_course.root).exists()
-    _, rows = lms_file(export(root=graded_course.root, assignment=ASSIGNMENT, file_format="canvas", output=tmp_path / "c.csv"))
+    result = export(root=graded_course.root, assignment=ASSIGNMENT, file_format="canvas", output=tmp_path / "c.csv")
+    _, rows = lms_file(result.path)
     assert [row[0] for row in rows[2:]] == ["ada", "bob", "cyd", "dee", "eve"]
-    assert any(w.startswith("no roster was imported (course roster import FILE): 5 students exported") for w in warnings(caplog))
+    assert result.not_in_roster == ["ada", "bob", "cyd", "dee", "eve"]
+    assert any(w.startswith("no roster was imported (course roster import FILE): 5 students exported")
+               for w in (record.getMessage() for record in caplog.records))  # the log says what to do
 
 
-def test_moodle_file_maps_on_email_with_grade_and_feedback(graded_course, roster, scores, caplog):
-    path = export(root=graded_course.root, assignment=ASSIGNMENT, file_format="moodle", feedback_column=True)
+def test_moodle_file_maps_on_email_with_grade_and_feedback(graded_course, roster, scores):
+    result = export(root=graded_course.root, assignment=ASSIGNMENT, file_format="moodle", feedback_column=True)
+    path = result.path
     assert path == graded_course.root / f"grades-{ASSIGNMENT}-moodle.csv"
     raw, (header, *students) = lms_file(path)
     assert not raw.startswith(b"\xef\xbb\xbf")
@@ -211,15 +211,16 @@ def test_moodle_file_maps_on_email_with_grade_and_feedback(graded_course, roster
     assert dee.endswith("; provisional: 1 written answer not graded yet.")
     assert "notes.txt" not in dee and "extra_files" not in dee  # the grader's findings are not for the student
     assert by_email["fay@uni.example"][4:] == ["0", "Not graded: 0/87."]
-    assert any(w.startswith("1 student left out: no Email address") and w.endswith(": eve") for w in warnings(caplog))
+    assert (result.left_out, result.not_in_roster) == (["eve"], ["eve"])
 
 
-def test_moodle_by_id_number_leaves_out_who_has_none(graded_course, roster, tmp_path, caplog):
-    path = export(root=graded_course.root, assignment=ASSIGNMENT, file_format="moodle", match_by="idnumber", output=tmp_path / "m.csv")
-    _, (header, *students) = lms_file(path)
+def test_moodle_by_id_number_leaves_out_who_has_none(graded_course, roster, tmp_path):
+    result = export(root=graded_course.root, assignment=ASSIGNMENT, file_format="moodle", match_by="idnumber",
+                    output=tmp_path / "m.csv")
+    _, (header, *students) = lms_file(result.path)
     assert header == [*MOODLE_IDENTITY, ASSIGNMENT]  # no feedback column unless asked
     assert sorted(row[2] for row in students) == ["ID-1001", "ID-1003", "ID-1004", "ID-1006"]
-    assert any(w.startswith("2 students left out: no ID number") and w.endswith(": bob, eve") for w in warnings(caplog))
+    assert result.left_out == ["bob", "eve"]
 
 
 @pytest.mark.parametrize("options, message", [
@@ -228,7 +229,7 @@ def test_moodle_by_id_number_leaves_out_who_has_none(graded_course, roster, tmp_
     ({"lms_column": "Compression"}, "--lms-column is for --format canvas or moodle"),
 ])
 def test_options_of_another_format_are_an_error(graded_course, options, message):
-    with pytest.raises(CourseError, match=message):
+    with pytest.raises(BadOption, match=message):
         export(root=graded_course.root, assignment=ASSIGNMENT, **options)
 
 
@@ -240,5 +241,6 @@ def test_the_command_writes_the_canvas_file_and_warns_on_stderr(graded_course, r
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(output)
-    assert "1 written answer still to grade, for 1 student" in result.stderr and "not in the roster" in result.stderr
+    assert "WARNING course.export: 1 written answer still to grade, for 1 student; " in result.stderr
+    assert "WARNING course.lms_export: 1 student not in the roster, exported with nbgrader's names" in result.stderr
     assert lms_file(output)[1][0][-1] == CANVAS_COLUMN

@@ -15,8 +15,9 @@ from nbgrader.api import Gradebook
 
 from course.cli import main
 from course.course_config import load_course_config, open_api
-from course.errors import CourseError
-from course.feedback import COURSE_STEPS, feedback, feedback_config
+from course.errors import WrittenAnswersPending
+from course.feedback import COURSE_STEPS, Delivery, FeedbackResult, feedback, feedback_config
+from course.messages import feedback_failure, feedback_lines
 from course.feedback_filters import ExplainFailedTests, HideHiddenTests, is_test_cell
 from tests.commands.graded_course import ASSIGNMENT, NOTEBOOK, WRITTEN_ANSWER, GradedCourse, fetch_feedback
 from tests.coursedir import db_url, run_tool
@@ -96,8 +97,12 @@ FAILED_HIDDEN = ExplainFailedTests.heading.default_value + ": "
 
 
 @pytest.mark.slow
-def test_feedback_is_generated_and_released_for_every_graded_student(graded_course, feedback_summary):
-    first, *table = feedback_summary.splitlines()
+def test_feedback_is_generated_and_released_for_every_graded_student(graded_course, feedback_result):
+    result = feedback_result
+    assert (result.students, result.failed, result.release, result.pending) == (GRADED, [], True, {"dee": 1})
+    assert result.folders == {student: graded_course.root / "feedback" / student / ASSIGNMENT for student in GRADED}
+    assert result.delivery == dict.fromkeys(GRADED, Delivery.RELEASED)
+    first, *table = feedback_lines(result).splitlines()  # what `course feedback` prints
     assert first == (
         f"{ASSIGNMENT}: feedback for 4 of 4 students; 4 released to the exchange; "
         "provisional for 1 (1 written answer not graded yet)"
@@ -113,8 +118,10 @@ def test_feedback_is_generated_and_released_for_every_graded_student(graded_cour
 
 @pytest.mark.slow
 def test_feedback_waits_for_written_answers_unless_partial(graded_course, capsys):
-    with pytest.raises(CourseError, match=r"^1 written answer of 1 student \(dee\) not graded yet: .* --partial`$"):
+    refusal = r"^1 written answer of 1 student \(dee\) not graded yet: .* --partial`$"
+    with pytest.raises(WrittenAnswersPending, match=refusal) as refused:
         feedback(root=graded_course.root, assignment=ASSIGNMENT)
+    assert refused.value.pending == {"dee": 1}
     with pytest.raises(SystemExit) as stopped:
         main(["feedback", "--root", str(graded_course.root), "--no-release"])
     assert stopped.value.code == 2
@@ -123,7 +130,7 @@ def test_feedback_waits_for_written_answers_unless_partial(graded_course, capsys
 
 
 @pytest.mark.slow
-def test_partial_feedback_says_it_is_provisional(graded_course, feedback_summary):
+def test_partial_feedback_says_it_is_provisional(graded_course, feedback_result):
     for student in GRADED:
         shown = {line.strip() for line in shown_text(graded_course.feedback_html(student)).splitlines()}
         banners = [line for line in shown if line.startswith("provisional:")]
@@ -141,7 +148,7 @@ def handed_in(course: GradedCourse, student: str) -> set[Path]:
 
 
 @pytest.mark.slow
-def test_feedback_folders_hold_only_the_html_and_the_students_own_files(graded_course, feedback_summary):
+def test_feedback_folders_hold_only_the_html_and_the_students_own_files(graded_course, feedback_result):
     for student in GRADED:
         folder = graded_course.root / "feedback" / student
         files = {path.relative_to(folder) for path in folder.rglob("*") if path.is_file()}
@@ -171,7 +178,7 @@ def lost_hidden_tests(course: GradedCourse, student: str) -> set[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("student", ["bob", "cyd", "ada"])
-def test_feedback_names_the_property_each_failed_hidden_test_checks(graded_course, feedback_summary, student):
+def test_feedback_names_the_property_each_failed_hidden_test_checks(graded_course, feedback_result, student):
     shown = [line.strip() for line in shown_text(graded_course.feedback_html(student)).splitlines()]
     explained = {line.removeprefix(FAILED_HIDDEN) for line in shown if line.startswith(FAILED_HIDDEN)}
     assert explained == lost_hidden_tests(graded_course, student)
@@ -186,7 +193,7 @@ def test_feedback_names_the_property_each_failed_hidden_test_checks(graded_cours
 
 @pytest.mark.slow
 @pytest.mark.parametrize("student", GRADED)
-def test_feedback_shows_no_line_of_any_hidden_test(graded_course, feedback_summary, student):
+def test_feedback_shows_no_line_of_any_hidden_test(graded_course, feedback_result, student):
     secret = secret_lines(graded_course, student)
     assert len(secret) > 400  # the check has something to find
     text = shown_text(graded_course.feedback_html(student))
@@ -195,7 +202,7 @@ def test_feedback_shows_no_line_of_any_hidden_test(graded_course, feedback_summa
 
 
 @pytest.mark.slow
-def test_feedback_shows_score_and_visible_test_outcomes(graded_course, feedback_summary):
+def test_feedback_shows_score_and_visible_test_outcomes(graded_course, feedback_result):
     ada = shown_text(graded_course.feedback_html("ada"))
     cyd = shown_text(graded_course.feedback_html("cyd"))
     assert f"{ASSIGNMENT} (Score: 76.0 / 87.0)" in ada
@@ -206,7 +213,7 @@ def test_feedback_shows_score_and_visible_test_outcomes(graded_course, feedback_
 
 
 @pytest.mark.slow
-def test_released_feedback_reaches_the_student(graded_course, feedback_summary):
+def test_released_feedback_reaches_the_student(graded_course, feedback_result):
     secret = (graded_course.notebook("submitted", "ada").parent / "submission_secret.txt").read_text()
     name = notebook_hash(secret=secret, notebook_id=ASSIGNMENT)  # where nbgrader files it in the exchange
     exchange_copy = graded_course.root / "exchange" / ASSIGNMENT / "feedback" / f"{name}.html"
@@ -217,7 +224,7 @@ def test_released_feedback_reaches_the_student(graded_course, feedback_summary):
 
 
 @pytest.mark.slow
-def test_stock_feedback_leaks_hidden_tests_without_the_filter(graded_course, feedback_summary):
+def test_stock_feedback_leaks_hidden_tests_without_the_filter(graded_course, feedback_result):
     """The check above can fail: nbgrader's own feedback pipeline shows the hidden tests."""
     nbgrader_defaults = GenerateFeedback.class_traits()["preprocessors"].default()
     config = load_course_config(
@@ -231,7 +238,7 @@ def test_stock_feedback_leaks_hidden_tests_without_the_filter(graded_course, fee
 
 
 @pytest.mark.slow
-def test_stock_generate_feedback_is_the_courses_feedback(graded_course, feedback_summary):
+def test_stock_generate_feedback_is_the_courses_feedback(graded_course, feedback_result):
     """The repository's nbgrader_config.py makes stock `nbgrader generate_feedback` (and the Formgrader) safe too."""
     run_tool(graded_course.root, "nbgrader", "generate_feedback", ASSIGNMENT, "--student=cyd",
              "--CourseDirectory.feedback_directory=stock-feedback")
@@ -251,6 +258,26 @@ def test_the_filters_join_the_feedback_pipeline_once(tmp_path):
     assert steps == [*GenerateFeedback.preprocessors.default(), *COURSE_STEPS]
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n" + STOCK_FEEDBACK_CONFIG)
     assert feedback_config(tmp_path).GenerateFeedback.preprocessors == steps  # already configured: unchanged
+
+
+def test_each_way_feedback_reaches_a_student_is_one_line_and_failures_one_error(tmp_path):
+    folders = {student: tmp_path / "feedback" / student / ASSIGNMENT for student in ("ada", "bob", "cyd", "dee")}
+    result = FeedbackResult(
+        ASSIGNMENT, ["ada", "bob", "cyd", "dee", "eve"], folders,
+        {"ada": Delivery.RELEASED, "bob": Delivery.FROM_LMS, "cyd": Delivery.RELEASE_FAILED, "dee": Delivery.NOT_RELEASED},
+        pending={"bob": 2}, failed=["eve"], release=True,
+    )
+    assert feedback_lines(result).splitlines() == [
+        f"{ASSIGNMENT}: feedback for 4 of 5 students; 1 released to the exchange; "
+        "provisional for 1 (2 written answers not graded yet)",
+        "  ada: released to the exchange",
+        f"  bob: {folders['bob']} (collected from an LMS: upload it there); provisional: 2 written answers not graded yet",
+        f"  cyd: {folders['cyd']} (release failed: -v shows why)",
+        f"  dee: {folders['dee']}",
+    ]
+    assert feedback_failure(result) == (
+        f"{ASSIGNMENT}: feedback for 4 of 5 students; 1 released to the exchange; "
+        "provisional for 1 (2 written answers not graded yet); failed for eve (-v shows why)")
 
 
 # Unit checks of the filter on a hand-made autograded notebook, in IPython's traceback format.

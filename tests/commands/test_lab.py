@@ -11,8 +11,11 @@ import re
 import subprocess
 import pytest
 
-from course.errors import CourseError
-from course.lab import PORT_VARIABLE, instructor_server, prepare_student_workspace, student_config_dir, student_server
+from course.errors import BadOption, CourseError
+from course.lab import (
+    PORT_VARIABLE, NothingReleased, instructor_server, prepare_student_workspace, student_config_dir, student_server,
+)
+from course.messages import lab_lines
 from tests.coursedir import ASSIGNMENT, make_course, run_tool, tool_env
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -80,7 +83,7 @@ def test_instructor_server_needs_a_course_directory(tmp_path):
 @pytest.mark.parametrize("student", ["", "a+b", "x*", "../eve", "a/b", ".hidden", " ada"])
 def test_student_ids_that_nbgrader_cannot_file_are_refused(tmp_path, student):
     course = make_course(tmp_path / "course")
-    with pytest.raises(CourseError, match="invalid student id"):
+    with pytest.raises(BadOption, match="invalid student id"):
         prepare_student_workspace(course, student, tmp_path / "ws")
     assert not (tmp_path / "ws").exists()
 
@@ -137,9 +140,15 @@ def test_student_config_lives_in_the_hidden_jupyter_folder(tmp_path):
 
 def test_student_is_told_when_nothing_is_released(tmp_path):
     course = make_course(tmp_path / "course")
-    assert any("course release" in note for note in student_server(course, "ada", tmp_path / "ada").notes)
+    server = student_server(course, "ada", tmp_path / "ada")
+    assert server.nothing_released == NothingReleased((course / "exchange").resolve(), course.resolve(), ASSIGNMENT)
+    note, started = lab_lines(server)  # what `course lab student` prints first
+    assert note.startswith(f"note: nothing is released in {(course / 'exchange').resolve()} yet: ")
+    assert note.endswith(f"runs `course release {ASSIGNMENT}` in {course.resolve()}")
+    assert started == f"JupyterLab on {server.url} (token in the log below); Ctrl+C to stop"
     run_tool(course, "course", "release")
-    assert student_server(course, "ada", tmp_path / "ada").notes == ()
+    released = student_server(course, "ada", tmp_path / "ada")
+    assert released.nothing_released is None and len(lab_lines(released)) == 1
 
 
 def test_jupyter_port_variable_sets_the_default_port(tmp_path, monkeypatch):
@@ -148,7 +157,7 @@ def test_jupyter_port_variable_sets_the_default_port(tmp_path, monkeypatch):
     assert "--ServerApp.port=9123" in student_server(course, "ada", tmp_path / "ada").argv
     assert "--ServerApp.port=9124" in student_server(course, "ada", tmp_path / "ada", port=9124).argv
     monkeypatch.setenv(PORT_VARIABLE, "http")
-    with pytest.raises(CourseError, match=PORT_VARIABLE):
+    with pytest.raises(BadOption, match=PORT_VARIABLE):
         instructor_server(course)
 
 

@@ -10,8 +10,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.content import REPO_ROOT
-from course.errors import CourseError
-from course.release import release
+from course.errors import BadOption, NbgraderFailed
+from course.release import ReleaseResult, release
 from tests.coursedir import ASSIGNMENT, db_url, run_tool
 
 pytest_plugins = ["tests.commands.example_class"]
@@ -30,7 +30,9 @@ def duedate(course: Path) -> datetime | None:
 
 @pytest.mark.slow
 def test_cli_release_puts_the_student_version_in_the_outbound_and_sets_the_due_date(course):
-    run_tool(course, "course", "release", ASSIGNMENT, "--root", str(course), "--due", "2026-03-02 18:00:00 CET")
+    result = run_tool(course, "course", "release", ASSIGNMENT, "--root", str(course), "--due", "2026-03-02 18:00:00 CET")
+    assert result.stdout == (f"{ASSIGNMENT}: student version regenerated, released to the exchange ({outbound(course)}), "
+                             "due 2026-03-02 17:00:00 UTC\n")
     released = outbound(course) / NOTEBOOK
     assert released.read_bytes() == (course / "release" / ASSIGNMENT / NOTEBOOK).read_bytes()
     assert released.read_bytes() == (REPO_ROOT / "release" / ASSIGNMENT / NOTEBOOK).read_bytes()  # deterministic
@@ -43,11 +45,11 @@ def test_cli_release_puts_the_student_version_in_the_outbound_and_sets_the_due_d
 @pytest.mark.slow
 def test_release_again_changes_nothing_until_the_source_changes(course):
     first = release(root=course, assignment=ASSIGNMENT)
-    assert "student version regenerated, released to the exchange" in first
+    assert first == ReleaseResult(ASSIGNMENT, regenerated=True, released=True, outbound=outbound(course), due=None)
     stamp = (outbound(course) / NOTEBOOK).stat().st_mtime_ns
 
     again = release(root=course, assignment=ASSIGNMENT, due="2026-03-09 17:00")
-    assert "student version unchanged, already in the exchange" in again and "due 2026-03-09 17:00:00 UTC" in again
+    assert (again.regenerated, again.released, again.due) == (False, False, datetime(2026, 3, 9, 17, 0))
     assert (outbound(course) / NOTEBOOK).stat().st_mtime_ns == stamp
     assert duedate(course) == datetime(2026, 3, 9, 17, 0)
 
@@ -57,20 +59,21 @@ def test_release_again_changes_nothing_until_the_source_changes(course):
     first_markdown.source += "\n\nErratum: the due date moved."
     nbformat.write(nb, source)
     changed = release(root=course, assignment=ASSIGNMENT)
-    assert "student version regenerated, released to the exchange" in changed
+    assert (changed.regenerated, changed.released) == (True, True)
     assert "Erratum: the due date moved." in (outbound(course) / NOTEBOOK).read_text()
     assert duedate(course) == datetime(2026, 3, 9, 17, 0)  # kept when no --due is given
 
 
 def test_an_unreadable_due_date_is_refused_before_anything_is_done(course):
-    with pytest.raises(CourseError, match="cannot read the due date 'next friday-ish'"):
+    with pytest.raises(BadOption, match="cannot read the due date 'next friday-ish'"):
         release(root=course, assignment=ASSIGNMENT, due="next friday-ish")
     assert not (course / "release").exists() and not (course / "gradebook.db").exists()
 
 
 def test_an_unknown_assignment_fails_with_nbgraders_reason(course):
-    with pytest.raises(CourseError, match="generate_assignment homework failed: No notebooks were matched"):
+    with pytest.raises(NbgraderFailed, match="^generate_assignment homework failed: No notebooks were matched") as failed:
         release(root=course, assignment="homework")
+    assert failed.value.reason.startswith("No notebooks were matched") and "\n" not in failed.value.reason
     assert not outbound(course).exists()
 
 

@@ -15,9 +15,10 @@ from matplotlib.text import Text
 
 from course.cells import CellKind, cell_kind, grade_id, nbgrader_meta
 from course.content import source_path
+from course.messages import report_lines
 from course.report import (
     FIGURE_STYLE, WRITTEN, ClassReport, drawn, figures, function_names, function_of, function_pass_rates,
-    points_lost_by_function, render_page, report, summary_table,
+    points_lost_by_function, render_page, report,
 )
 from course.results import AssignmentResults, GradeCell, load_results
 from course.roster import RosterEntry
@@ -38,7 +39,7 @@ def student_rows(page: str) -> dict[str, tuple[str, list[str]]]:
 
 @pytest.mark.slow
 def test_report_embeds_four_figures_and_a_row_per_student(graded_course, tmp_path):
-    path = report(root=graded_course.root, assignment=ASSIGNMENT)
+    path = report(root=graded_course.root, assignment=ASSIGNMENT).path
     assert path == graded_course.root / f"report-{ASSIGNMENT}.html"
     page = path.read_text(encoding="utf-8")
     images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
@@ -63,19 +64,25 @@ def test_report_embeds_four_figures_and_a_row_per_student(graded_course, tmp_pat
 @pytest.mark.slow
 def test_the_table_names_students_from_the_roster(graded_course, tmp_path, monkeypatch):
     monkeypatch.setattr("course.report.load_roster", lambda root: {"ada": RosterEntry("ada", "Ada", "Lovelace")})
-    rows = student_rows(report(root=graded_course.root, assignment=ASSIGNMENT, output=tmp_path / "r.html").read_text())
+    rows = student_rows(report(root=graded_course.root, assignment=ASSIGNMENT, output=tmp_path / "r.html").path.read_text())
     assert rows["ada"][1][:2] == ["ada", "Ada Lovelace"] and rows["bob"][1][:2] == ["bob", ""]
 
 
 @pytest.mark.slow
 def test_report_output_path_can_be_chosen(graded_course, tmp_path):
-    assert report(root=graded_course.root, assignment=ASSIGNMENT, output=tmp_path / "r.html") == tmp_path / "r.html"
+    assert report(root=graded_course.root, assignment=ASSIGNMENT, output=tmp_path / "r.html").path == tmp_path / "r.html"
 
 
 @pytest.mark.slow
-def test_summary_table(graded_course):
+def test_summary_table(graded_course, tmp_path):
     scores = [76.0, 0.0, 57.6, 76.0]  # ada, bob, cyd (72 less 20% for two days late), dee
-    table = summary_table(root=graded_course.root, assignment=ASSIGNMENT)
+    result = report(root=graded_course.root, assignment=ASSIGNMENT, output=tmp_path / "r.html")
+    summary = result.summary
+    assert (summary.scores, summary.max_score, summary.passed, summary.pass_rate) == (scores, 87, 3, 0.75)
+    assert (summary.late, summary.penalties, summary.pending_answers, summary.pending_students) == (1, 14.4, 1, 1)
+    assert (summary.with_problems, summary.not_graded) == (2, 1)
+    table, path = report_lines(result).rsplit("\n", 1)  # what `course report` prints: the table, then the page
+    assert path == str(tmp_path / "r.html")
     lines = {line.split("  ")[0].strip(): line.split("  ")[-1].strip() for line in table.splitlines()}
     assert lines["students graded"] == "4"
     assert lines["mean score"] == f"{statistics.mean(scores):.1f} / 87"

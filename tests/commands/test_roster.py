@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from course.course_config import load_course_config, open_api
-from course.errors import CourseError
+from course.errors import BadOption, CourseError, UnusableInput
+from course.messages import roster_line
 from course.roster import USABLE_ID, RosterEntry, load_roster, normalise_id, roster_path, unusable_id
 from course.roster_import import import_roster
 from tests.commands import lms_downloads as lms
@@ -27,10 +28,14 @@ def formgrader_students(root: Path) -> dict[str, tuple]:
 
 
 def test_a_canvas_gradebook_export_gives_sis_ids_names_and_canvas_ids(course, tmp_path):
-    summary = import_roster(root=course, path=lms.canvas_gradebook(tmp_path / "grades.csv"))
+    result = import_roster(root=course, path=lms.canvas_gradebook(tmp_path / "grades.csv"))
     ids = lms.CANVAS_IDS
-    assert summary.startswith("roster: 5 students from grades.csv (canvas): 5 new, 0 updated, 0 unchanged; ")
-    assert "skipped row 2 (Points Possible: not a student), row 8 (Student, Test: not a student)" in summary
+    assert (result.file_format, result.students, result.updated, result.unchanged) == ("canvas", 5, [], [])
+    assert sorted(result.new) == sorted(ids.values()) and result.saved == roster_path(course)
+    assert result.not_students == {2: "Points Possible", 8: "Student, Test"}
+    assert roster_line(result) == (  # what `course roster import` prints
+        "roster: 5 students from grades.csv (canvas): 5 new, 0 updated, 0 unchanged; skipped row 2 (Points Possible: "
+        f"not a student), row 8 (Student, Test: not a student); saved to {roster_path(course)} and the gradebook")
     assert formgrader_students(course) == {
         ids[p]: (p.first, p.last, None, p.canvas_id) for p in lms.CLASS}  # Canvas's export has no email
     assert load_roster(course)[ids[lms.EVE]] == RosterEntry(
@@ -40,8 +45,9 @@ def test_a_canvas_gradebook_export_gives_sis_ids_names_and_canvas_ids(course, tm
 def test_moodle_s_grades_export_and_grading_worksheet_give_the_same_students(course, tmp_path):
     import_roster(root=course, path=lms.moodle_grades(tmp_path / "grades.csv"))
     assert formgrader_students(course) == {lms.MOODLE_IDS[p]: (p.first, p.last, p.email, None) for p in lms.CLASS}
-    summary = import_roster(root=course, path=lms.moodle_worksheet(tmp_path / "worksheet.csv"))
-    assert "5 students from worksheet.csv (moodle): 0 new, 5 updated, 0 unchanged" in summary
+    result = import_roster(root=course, path=lms.moodle_worksheet(tmp_path / "worksheet.csv"))
+    assert (result.file_format, result.new, sorted(result.updated), result.unchanged) == (
+        "moodle", [], sorted(lms.MOODLE_IDS.values()), [])
     assert formgrader_students(course) == {lms.MOODLE_IDS[p]: (p.first, p.last, p.email, p.moodle_id) for p in lms.CLASS}
 
 
@@ -52,7 +58,8 @@ def test_a_plain_class_list_keeps_its_ids_made_usable_and_reads_any_roster_colum
         ["Grace Hopper", "Grace", "Hopper", "", ""],
         ["", "", "", "", ""],  # a blank line at the end, as spreadsheets write
     ], bom=False)
-    assert "2 students from class.csv (csv): 2 new" in import_roster(root=course, path=path)
+    result = import_roster(root=course, path=path)
+    assert (result.file_format, result.new, result.not_students) == ("csv", ["ada", "grace-hopper"], {})
     assert formgrader_students(course) == {"ada": ("Ada", "Lovelace", "ada@uni.example", None),
                                            "grace-hopper": ("Grace", "Hopper", None, None)}
     assert load_roster(course)["ada"].section == "A"
@@ -61,9 +68,10 @@ def test_a_plain_class_list_keeps_its_ids_made_usable_and_reads_any_roster_colum
 def test_importing_again_updates_and_never_duplicates(course, tmp_path):
     import_roster(root=course, path=lms.canvas_gradebook(tmp_path / "grades.csv"))
     renamed = dataclasses.replace(lms.CAROL, first="Caroline", sis_login_id="")  # a new first name; login gone
-    summary = import_roster(root=course, path=lms.canvas_gradebook(tmp_path / "again.csv", [renamed, lms.EVE]))
-    assert "2 students from again.csv (canvas): 0 new, 1 updated, 1 unchanged" in summary
-    assert "3 of the roster not in this file, kept: 34570, ffox, s-0003" in summary
+    result = import_roster(root=course, path=lms.canvas_gradebook(tmp_path / "again.csv", [renamed, lms.EVE]))
+    assert (result.new, result.updated, result.unchanged) == ([], ["cdiaz"], [lms.CANVAS_IDS[lms.EVE]])
+    assert result.kept == ["34570", "ffox", "s-0003"]
+    assert "; 3 of the roster not in this file, kept: 34570, ffox, s-0003; skipped row 2 " in roster_line(result)
     students = formgrader_students(course)
     assert len(students) == 5 and students["cdiaz"] == ("Caroline", "Díaz", None, "34567")  # found by Canvas id
     assert load_roster(course)["cdiaz"].sis_login_id == "cdiaz"  # an empty cell erases nothing
@@ -72,7 +80,7 @@ def test_importing_again_updates_and_never_duplicates(course, tmp_path):
 def test_two_students_that_would_share_an_id_are_refused_before_anything_is_written(course, tmp_path):
     twin = dataclasses.replace(lms.EVE, sis_login_id="CDiaz", canvas_id="40000")
     path = lms.canvas_gradebook(tmp_path / "grades.csv", [lms.CAROL, twin])
-    with pytest.raises(CourseError, match=re.escape(
+    with pytest.raises(UnusableInput, match=re.escape(
             "row 3 (Carol Díaz) and row 4 (Eve Ng) would both get the student id 'cdiaz' "
             "(ids come from SIS Login ID, else SIS User ID, else ID)")):
         import_roster(root=course, path=path)
@@ -82,7 +90,7 @@ def test_two_students_that_would_share_an_id_are_refused_before_anything_is_writ
 def test_a_student_the_roster_knows_under_another_lms_id_is_refused(course, tmp_path):
     import_roster(root=course, path=lms.canvas_gradebook(tmp_path / "grades.csv", [lms.CAROL]))
     other = dataclasses.replace(lms.FAY, sis_login_id="cdiaz")
-    with pytest.raises(CourseError, match="row 3 \\(Fay Fox\\) and Carol Díaz \\(already in the roster\\) would both be"):
+    with pytest.raises(UnusableInput, match="row 3 \\(Fay Fox\\) and Carol Díaz \\(already in the roster\\) would both be"):
         import_roster(root=course, path=lms.canvas_gradebook(tmp_path / "again.csv", [other]))
 
 
@@ -92,7 +100,7 @@ def test_a_student_the_roster_knows_under_another_lms_id_is_refused(course, tmp_
     ([["id", "first_name"], ["", "Ada"], ["@@@", "Bea"]], r"no usable student id in row 2 \(Ada\), row 3 \(Bea\)"),
 ])
 def test_files_that_are_no_class_list_are_refused_with_the_reason(course, tmp_path, rows, message):
-    with pytest.raises(CourseError, match=message):
+    with pytest.raises(UnusableInput, match=message):
         import_roster(root=course, path=lms.write_csv(tmp_path / "x.csv", rows))
 
 
@@ -100,7 +108,7 @@ def test_format_and_encoding_mistakes_are_named(course, tmp_path):
     (tmp_path / "latin1.csv").write_bytes("id,first_name\nzoe,Zo\xeb\n".encode("latin-1"))
     with pytest.raises(CourseError, match="is not UTF-8 text"):
         import_roster(root=course, path=tmp_path / "latin1.csv")
-    with pytest.raises(CourseError, match="unknown class list format 'blackboard'"):
+    with pytest.raises(BadOption, match="unknown class list format 'blackboard'"):
         import_roster(root=course, path=tmp_path / "latin1.csv", file_format="blackboard")
     with pytest.raises(CourseError, match="no file at"):
         import_roster(root=course, path=tmp_path / "missing.csv")

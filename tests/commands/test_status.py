@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import datetime
 
 import pytest
 
-from course.status import status
+from course.messages import status_text
+from course.status import Exchange, Feedback, status
 from course.tables import fit_columns, render_table
 from tests.commands.graded_course import ASSIGNMENT, EXTRA_FILE_PROBLEM, MISSING_NOTEBOOK_PROBLEM, NOTEBOOK
 from tests.coursedir import make_course, tool_env
@@ -42,8 +44,27 @@ def assert_fits_without_broken_words(narrow: str, wide: str, width: int) -> None
 
 
 @pytest.mark.slow
-def test_status_of_a_graded_class(graded_course, feedback_summary):
-    text = status(root=graded_course.root, assignment=ASSIGNMENT, width=120)
+def test_status_of_a_graded_class_is_told_by_data(graded_course, feedback_result):
+    result = status(root=graded_course.root, assignment=ASSIGNMENT)
+    release = result.release
+    assert (release.folder, release.notebooks, release.exchange) == (f"release/{ASSIGNMENT}", [NOTEBOOK], Exchange.RELEASED)
+    assert (release.due, release.in_gradebook) == (datetime(2026, 1, 15, 17), True)
+    assert (result.in_exchange, result.collected, result.graded, result.failed, result.waiting) == (5, 5, 4, 1, 1)
+    students = {s.student: s for s in result.students}
+    assert sorted(students) == ["ada", "bob", "cyd", "dee", "eve"]
+    ada, cyd, dee, eve = (students[name] for name in ("ada", "cyd", "dee", "eve"))
+    assert (ada.collected_at, ada.result.score, ada.current, ada.pending, ada.feedback) == (
+        datetime(2026, 1, 15, 14), 76, True, 0, Feedback.RELEASED)
+    assert (cyd.collected_at, cyd.result.score, cyd.result.late_penalty) == (datetime(2026, 1, 16, 19), 57.6, 14.4)
+    assert dee.pending == 1  # one written answer awaits a grader
+    assert (eve.failed, eve.graded, eve.pending, eve.feedback) == (True, False, None, Feedback.NONE)
+    assert sorted(result.problems) == ["dee", "eve"]
+    assert result.problems["eve"] == [MISSING_NOTEBOOK_PROBLEM] and result.problems["dee"] == [EXTRA_FILE_PROBLEM]
+
+
+@pytest.mark.slow
+def test_status_tables_of_a_graded_class(graded_course, feedback_result):
+    text = status_text(status(root=graded_course.root, assignment=ASSIGNMENT), width=120)
     assert f"release/{ASSIGNMENT}   {NOTEBOOK}" in text
     assert "exchange              released" in text
     assert "due date              2026-01-15 17:00:00" in text
@@ -62,12 +83,12 @@ def test_status_of_a_graded_class(graded_course, feedback_summary):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("width", [60, 120])
-def test_the_command_fits_the_terminal_width_and_never_breaks_a_word(graded_course, feedback_summary, width):
+def test_the_command_fits_the_terminal_width_and_never_breaks_a_word(graded_course, feedback_result, width):
     result = subprocess.run(
         ["course", "status"], cwd=graded_course.root, env={**tool_env(), "COLUMNS": str(width)},
         capture_output=True, text=True, check=True,
     )
-    wide = status(root=graded_course.root, assignment=ASSIGNMENT, width=1000)
+    wide = status_text(status(root=graded_course.root, assignment=ASSIGNMENT), width=1000)
     assert_fits_without_broken_words(result.stdout, wide, width)
     assert f"{EXTRA_FILE_PROBLEM.message} ({EXTRA_FILE_PROBLEM.code})" in " ".join(result.stdout.split())
     if width == 120:  # room for the table: one line per student
@@ -79,20 +100,26 @@ def test_the_command_fits_the_terminal_width_and_never_breaks_a_word(graded_cour
 
 
 @pytest.mark.slow
-def test_status_notices_a_resubmission_not_yet_graded(graded_course, feedback_summary):
+def test_status_notices_a_resubmission_not_yet_graded(graded_course, feedback_result):
     stamp = graded_course.root / "submitted" / "bob" / ASSIGNMENT / "timestamp.txt"
     original = stamp.read_text()
     stamp.write_text("2026-01-15 16:00:00 UTC")
     try:
-        rows = table_rows(status(root=graded_course.root, assignment=ASSIGNMENT, width=120), f"{ASSIGNMENT}: students")
+        result = status(root=graded_course.root, assignment=ASSIGNMENT)
     finally:
         stamp.write_text(original)
+    bob = next(s for s in result.students if s.student == "bob")
+    assert (bob.collected_at, bob.graded, bob.current) == (datetime(2026, 1, 15, 16), True, False)
+    rows = table_rows(status_text(result, width=120), f"{ASSIGNMENT}: students")
     assert "2026-01-15 16:00:00   0/87 (resubmitted)" in rows["bob"]
 
 
 @pytest.mark.slow  # creating the gradebook runs alembic
 def test_status_before_anything_was_released(tmp_path):
-    text = status(root=make_course(tmp_path / "course"), assignment=ASSIGNMENT, width=120)
+    result = status(root=make_course(tmp_path / "course"), assignment=ASSIGNMENT)
+    assert (result.release.notebooks, result.release.exchange, result.release.in_gradebook) == ([], Exchange.MISSING, False)
+    assert (result.students, result.problems) == ([], {})
+    text = status_text(result, width=120)
     assert f"release/{ASSIGNMENT}   not generated" in text
     assert "no exchange (its folder is missing)" in text
     assert "does not know the assignment" in text

@@ -4,7 +4,7 @@ The course's one pipeline (``course.grading.pipeline``) replaces nbgrader's
 ``Execute`` with ``SandboxedExecute`` for ``course autograde``, stock
 ``nbgrader autograde`` and the Formgrader alike (the Formgrader's Autograde
 button is ``tests/browser/test_formgrader_autograde.py``). Grading the stock
-way takes an explicit ``COMPRESSION_UNSAFE_GRADING=1``, and the same class
+way takes an explicit ``COURSE_UNSAFE_GRADING=1``, and the same class
 graded with it shows every difference these tests check: the checks can fail.
 
 The class: ``honest`` hands in the reference solutions; ``baseline`` the
@@ -35,11 +35,11 @@ from traitlets.utils.importstring import import_item
 from course.cells import CellKind, cell_kind, grade_id
 from course.content import REPO_ROOT
 from course.grading import pipeline
-from course.grading.preprocessors import ResilientExecute, SandboxedExecute
+from course.grading.preprocessors import RequireSandbox, ResilientExecute, SandboxedExecute
 from course.grading.trusted_tests import source_path
 from course.grading.verdicts import VERDICT_FILE
-from course.grading.worker import grading_config
-from course.submissions import fill_solutions, reference_solutions
+from course.grading.worker import grading_configs
+from demo.submissions import fill_solutions, reference_solutions
 from tests.coursedir import ASSIGNMENT, db_url, make_course, run_tool, tool_env
 
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
@@ -66,9 +66,9 @@ def test_the_pipeline_is_nbgraders_own_with_execute_replaced():
     assert all(any(step == stock for step in course_steps) for stock in pipeline.NBGRADER_AUTOGRADE_STEPS[1:])
     steps = _resolved(pipeline.autograde_steps())
     assert Execute not in steps and steps.count(SandboxedExecute) == 1
-    assert steps[steps.index(SandboxedExecute) - 1] is pipeline.require_sandbox
+    assert steps[steps.index(SandboxedExecute) - 1] is RequireSandbox
     unsafe = _resolved(pipeline.autograde_steps(ResilientExecute))
-    assert ResilientExecute in unsafe and pipeline.require_sandbox not in unsafe
+    assert ResilientExecute in unsafe and RequireSandbox not in unsafe
     # sanitizing: nbgrader's own steps, with the source's layout restored first for the tamper-proof grader
     assert _resolved(pipeline.NBGRADER_SANITIZE_STEPS) == Autograde.class_traits()["sanitize_preprocessors"].default()
     assert pipeline.sanitize_steps() == [pipeline.NBGRADER_SANITIZE_STEPS[0], pipeline.SOURCE_LAYOUT, *pipeline.NBGRADER_SANITIZE_STEPS[1:]]
@@ -90,7 +90,7 @@ def test_the_repository_config_grades_in_the_sandbox_with_the_worker_s_steps(mon
     assert config.Autograde.autograde_preprocessors == pipeline.autograde_steps()
     assert "WITHOUT the sandbox" not in capsys.readouterr().err
     # `course autograde` runs the same steps (its executor given as a class)
-    worker = grading_config(REPO_ROOT, ASSIGNMENT, SandboxedExecute).Autograde
+    worker = grading_configs(REPO_ROOT, SandboxedExecute).grading.Autograde
     assert _resolved(worker.autograde_preprocessors) == _resolved(config.Autograde.autograde_preprocessors)
     assert worker.sanitize_preprocessors == config.Autograde.sanitize_preprocessors == pipeline.sanitize_steps()
 
@@ -297,7 +297,7 @@ def test_the_attack_cannot_read_the_source_and_gains_nothing(graded):
 
 @pytest.mark.slow
 def test_with_the_switch_it_is_stock_nbgrader_again_and_every_check_above_fails(graded):
-    """The same class, graded with ``COMPRESSION_UNSAFE_GRADING=1``: what the sandbox prevented happens."""
+    """The same class, graded with ``COURSE_UNSAFE_GRADING=1``: what the sandbox prevented happens."""
     run = graded["switched"]
     assert run.returncode == 0, run.log[-3000:]
     assert "WITHOUT the sandbox" in run.log and f"{ATTACKER}/{ASSIGNMENT}/{ASSIGNMENT} unsandboxed" in run.log

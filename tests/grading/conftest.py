@@ -24,9 +24,9 @@ from nbgrader.api import Gradebook
 
 from course.cells import CellKind, cell_kind, grade_id
 from course.content import source_path
-from course.coursedir import create_course, db_url
 from course.grading.pipeline import UNSAFE_VARIABLE
-from course.submissions import fill_solutions, reference_solutions, with_definitions
+from demo.course_folder import create_course, db_url
+from demo.submissions import fill_solutions, reference_solutions, with_definitions
 from tests.coursedir import run_tool, tool_env
 from tests.grading.mutants import Alternative, Mutant, Variant, load_alternatives, load_mutants
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from course.grading.bridge import Bridge, Handle, KernelAgent, ProtocolError, RemoteError, resolve_classes
-from course.grading.trusted_tests import SHARED_CLASSES
+from tests.grading.course_settings import SHARED_CLASSES
 from tinytorch.core.activations import ReLU
 from tinytorch.core.layers import Linear
 from tinytorch.core.tensor import Tensor

@@ -44,7 +44,7 @@ from traitlets.config import Config
 from course.cells import CellKind, cell_kind, grade_id, is_test_of
 from course.content import REPO_ROOT, source_path
 from course.grading.preprocessors import SandboxedExecute
-from course.submissions import fill_solutions, reference_solutions
+from demo.submissions import fill_solutions, reference_solutions
 from tests.grading.mutants import Mutant, load_mutants
 
 RELEASE = REPO_ROOT / "release" / "compression"

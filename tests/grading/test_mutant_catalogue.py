@@ -12,7 +12,8 @@ import ast
 
 import pytest
 
-from course.submissions import apply_replacements, top_level_definitions
+from course.definitions import top_level_definitions
+from demo.submissions import apply_replacements
 from tests.grading.mutants import Mistake, Mutant, MutantError, form_problems, load_alternatives, load_mutants
 
 # The student functions and classes of the contract (shared/CONTRACT.md).

@@ -26,12 +26,12 @@ from nbgrader.api import Gradebook
 
 from course.cells import is_test_of
 from course.content import source_path
-from course.coursedir import create_course, db_url
 from course.grading.verdicts import read_verdict
 from course.release import release
 from course.cells import CellKind
 from course.results import problem_text
-from course.submissions import fill_solutions, reference_solutions
+from demo.course_folder import create_course, db_url
+from demo.submissions import fill_solutions, reference_solutions
 from tests.coursedir import run_tool
 from tests.grading.attacks import ATTACKED_CELL, ATTACKS, BASELINE_SOLVED, SECRET
 
@@ -151,7 +151,7 @@ def test_the_report_names_what_was_detected(batch, report_html, attack):
     assert verdict is not None
     matching = [p for p in verdict.problems if attack.detected == p.code or attack.detected in p.message]
     assert matching, (attack.detected, verdict.problems)
-    row = re.search(rf"<tr><td>{re.escape(attack.name)}</td>.*?</tr>", report_html, re.S)
+    row = re.search(rf'<tr [^>]*data-student="{re.escape(html.escape(attack.name, quote=True))}"[^>]*>.*?</tr>', report_html, re.S)
     assert row and html.escape(problem_text(matching[:1])) in row.group(0)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from course.content import REPO_ROOT, source_path
 from course.grading.suspicion import CODE, findings, tampering
-from course.submissions import fill_solutions, reference_solutions
+from demo.submissions import fill_solutions, reference_solutions
 from tests.grading.attacks import ATTACKS
 from tests.grading.mutants import load_alternatives, load_mutants
 

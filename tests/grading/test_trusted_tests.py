@@ -186,11 +186,11 @@ def test_a_refused_swap_fails_the_test_and_leaves_no_oracle_bound():
     """``replaced(...)`` undoes its swap on the grader's side whatever the kernel answers."""
 
     refusal = json.dumps({"op": "raise", "type": "PermissionError", "name": "PermissionError", "message": "no", "state": []})
-    link = SimpleNamespace(exchange=lambda text: refusal)
+    link = SimpleNamespace(exchange=lambda text: refusal, shared_classes={})
     source = SourceTests(given=(("helpers", "def replaced(**names):\n    pass\nmeasure = 'the student'\n"),), kernel_names=(), tests={}, notebook=new_notebook())
-    trusted = TrustedTests(source, link)
+    trusted = TrustedTests(source, link, swap_helper="replaced")
     with pytest.raises(PermissionError):
-        with trusted.replaced(measure="the grader's oracle", extra="another oracle"):
+        with trusted.swap(measure="the grader's oracle", extra="another oracle"):
             raise AssertionError("the test body must not run")
     assert trusted.namespace["measure"] == "the student" and "extra" not in trusted.namespace
 

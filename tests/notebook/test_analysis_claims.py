@@ -141,25 +141,24 @@ def test_quantisation_bits_against_error_and_accuracy(runs):
 
 
 def test_speedup_of_removing_neurons(runs):
-    """"The speed-up grows as fewer neurons are kept, and roughly follows the ratio of multiply-adds while the
-    layers are large; with a tenth of the neurons it falls well behind it"; accuracies the same down to half,
+    """"Halving the neurons or more always saves time, and the speed-up grows as fewer neurons are kept"
+    (compared where the multiply-adds at least halve from one row to another, which no load on the machine
+    reverses); "with a tenth of the neurons it falls well behind that ratio"; accuracies the same down to half,
     "at a quarter and a tenth they differ by more than ten points, one way at a quarter and the other way at a tenth".
-    The rows of different keep ratios never read the same."""
+    The rows of different keep ratios never read the same. How close the speed-up comes to the ratio of
+    multiply-adds depends on the load, and the text claims nothing about it."""
     for run, text in each(runs, "analysis_speedup"):
         rows = table(text)
         keeps = [r[0] for r in rows]
         assert keeps == [1.0, 0.75, 0.5, 0.25, 0.1], (run, text)
         by_keep = {r[0]: r for r in rows}
-        speedups = [r[5] for r in rows]
-        work = [r[6] for r in rows]
-        removed_ms = [r[4] for r in rows]
-        assert all(a < b for a, b in zip(speedups, speedups[1:])), (run, speedups)
-        assert all(a > b for a, b in zip(removed_ms, removed_ms[1:])), (run, removed_ms)
+        speedup, work, removed_ms = ({r[0]: r[i] for r in rows} for i in (5, 6, 4))
+        assert all(speedup[keep] > 1 for keep in (0.5, 0.25, 0.1)), (run, speedup)
+        for more, fewer in ((1.0, 0.5), (0.75, 0.25), (0.5, 0.25), (0.5, 0.1), (0.25, 0.1)):
+            assert 2 * by_keep[fewer][2] <= by_keep[more][2], (run, "multiply-adds", more, fewer)
+            assert speedup[fewer] > speedup[more] and removed_ms[fewer] < removed_ms[more], (run, more, fewer, rows)
         assert len({r[2] for r in rows}) == len(rows), (run, "multiply-adds per row")
-        for keep in (1.0, 0.75, 0.5):
-            ratio = by_keep[keep][5] / by_keep[keep][6]
-            assert 1 / 1.5 <= ratio <= 1.5, (run, keep, by_keep[keep])
-        assert speedups[-1] < 0.8 * work[-1], (run, by_keep[0.1])
+        assert speedup[0.1] < 0.8 * work[0.1], (run, by_keep[0.1])
         for keep in (1.0, 0.5):
             assert abs(by_keep[keep][7] - by_keep[keep][8]) < 0.002, (run, by_keep[keep])
         assert by_keep[0.25][8] - by_keep[0.25][7] > 0.1 and by_keep[0.1][7] - by_keep[0.1][8] > 0.1, (run, rows)
@@ -167,7 +166,7 @@ def test_speedup_of_removing_neurons(runs):
 
 def test_profiler_table(runs):
     """Magnitude pruning cuts "neither the memory of a dense format nor the multiply-adds"; removing neurons:
-    "the time falls with them, several-fold"; factorising at rank 0.2 cuts "parameters, memory and multiply-adds
+    "the time falls with them" (a sixth of the multiply-adds: at least a third less time under any load); factorising at rank 0.2 cuts "parameters, memory and multiply-adds
     about threefold, but at this size its time falls by much less than that"."""
     for run, text in each(runs, "analysis_profiler"):
         rows = named_rows(text)
@@ -178,7 +177,7 @@ def test_profiler_table(runs):
         assert magnitude[nonzero] < 0.25 * dense[nonzero], (run, magnitude)
         for column in (params, memory, work):
             assert neurons[column] < dense[column] / 3, (run, column, neurons)
-        assert dense[ms] / neurons[ms] >= 3, (run, dense, neurons)
+        assert dense[work] / neurons[work] > 5 and dense[ms] / neurons[ms] > 1.5, (run, dense, neurons)
         for column in (params, memory, work):
             assert 2.5 <= dense[column] / low_rank[column] <= 4, (run, column, low_rank)
         assert dense[ms] / low_rank[ms] < (dense[work] / low_rank[work]) / 1.5, (run, dense, low_rank)

@@ -1,14 +1,16 @@
 """The source notebook follows the contract's course layout and grading rules."""
 
 import ast
+import re
 
 import nbformat
 import numpy as np
 import pytest
 
+from assignments.compression import ASSIGNMENT
+from assignments.compression.teacher import given_namespace
 from course.cells import CellKind, cell_kind, grade_id, is_test_of, nbgrader_meta
-from course.content import content_path, render, build_notebook
-from course.teacher import given_namespace
+from course.content import build_notebook, chapter_files, chapter_text, render
 from tests.reference import NOTEBOOK
 
 CONTRACT_NAMES = [
@@ -30,9 +32,24 @@ def top_level_names(source: str) -> list[str]:
     return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
 
 
-def test_source_is_the_built_content_text():
-    """content/compression.py is the authored text; the committed notebook must be its build."""
-    assert NOTEBOOK.read_text(encoding="utf-8") == render(build_notebook(content_path("compression")))
+def test_source_is_the_built_chapter_text():
+    """The chapter's section files are the authored text; the committed notebook must be their build."""
+    assert NOTEBOOK.read_text(encoding="utf-8") == render(build_notebook(chapter_text(ASSIGNMENT)))
+
+
+def test_each_chapter_file_is_whole_cells_and_holds_the_section_it_is_numbered_for():
+    """A file that began mid-cell would glue its first lines onto the previous file's last cell;
+    a section under another number would be out of place in the notebook."""
+    for path in chapter_files(ASSIGNMENT):
+        text = path.read_text(encoding="utf-8")
+        assert text.startswith("# %%"), f"{path.name} does not start with a cell header"
+        numbers = [int(n) for n in re.findall(r"^# ## (\d+)\. ", text, flags=re.MULTILINE)]
+        assert numbers in ([], [int(path.name[:2])]), f"{path.name} holds sections {numbers}"
+
+
+def test_an_assignment_without_chapter_files_is_not_built_empty(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no chapter files"):
+        chapter_files(ASSIGNMENT, root=tmp_path)
 
 
 def test_notebook_format_kernel_and_schema(nb):

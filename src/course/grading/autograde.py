@@ -28,16 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
+from traitlets.config import Config
 
 from course.course_config import course_directory, load_course_config
 from course.errors import CourseError, Interrupted
-from course.grading.preprocessors import ResilientExecute, SandboxedExecute
+from course.grading.preprocessors import ResilientExecute, SandboxedExecute, check_sandbox_for
 from course.grading.runners import GradingProcessKilled, Runner, dask_cluster, local_pool
-from course.grading.sandbox import check_sandbox
 from course.grading.verdicts import Problem, Verdict
 from course.grading.worker import fail_submission, settle_stopped
-from course.results import problem_text, students_in_step
-from course.wording import plural
+from course.results import students_in_step
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +63,9 @@ class BatchInterrupted(Interrupted):
         self.result = result
 
 
-def collected_students(root: Path, assignment: str) -> list[str]:
+def collected_students(config: Config, assignment: str) -> list[str]:
     """Students with a folder for ``assignment`` in submitted/ (as configured: ``CourseDirectory.submitted_directory``)."""
-    coursedir = course_directory(load_course_config(root))
-    return students_in_step(coursedir, coursedir.submitted_directory, assignment)
+    return students_in_step(course_directory(config), "submitted", assignment)
 
 
 def autograde(
@@ -83,12 +81,13 @@ def autograde(
     caller's to run first (``cli.main`` does, for every command).
     """
     root = root.resolve()
+    config = load_course_config(root)
     if unsafe:
         log.warning("--unsafe: no sandbox, hidden tests run in the students' kernels, as in stock nbgrader")
     elif scheduler is None:
-        check_sandbox()
+        check_sandbox_for(config)
     executor = ResilientExecute if unsafe else SandboxedExecute
-    collected = collected_students(root, assignment)
+    collected = collected_students(config, assignment)
     if not collected:
         raise CourseError(f"no submission of {assignment!r} is collected yet: run `course collect {assignment}` first")
     todo = students or collected
@@ -96,7 +95,7 @@ def autograde(
     if missing:
         raise CourseError(f"no collected submission for {', '.join(missing)}")
     # Every grader writes to the gradebook this batch was started with.
-    db_url = load_course_config(root).CourseDirectory.db_url
+    db_url = config.CourseDirectory.db_url
     result = BatchResult(assignment)
     started = time.perf_counter()
     runner = dask_cluster(scheduler, root, sandbox=not unsafe) if scheduler else local_pool(max(1, workers or os.cpu_count() or 1))
@@ -150,21 +149,3 @@ def record(result: BatchResult, student: str, assignment: str, verdict: Verdict 
     (result.graded if verdict.status == "graded" else result.failed).append(verdict)
     reasons = "; ".join(p.message for p in verdict.problems) or "no problems"
     log.info("%s: %s %.1f/%.1f in %.1fs (%s)", student, verdict.status, verdict.score, verdict.max_score, verdict.seconds, reasons)
-
-
-def summary(result: BatchResult) -> str:
-    """What the batch did: the counts and the time, each failure with its reasons, and what a stop left undone."""
-    counts = [f"{len(result.graded)} graded", f"{len(result.failed)} failed", f"{len(result.skipped)} skipped unchanged"]
-    if result.stopped_by is not None:
-        counts.append(f"{len(result.interrupted)} interrupted")
-    lines = [f"autograde {result.assignment}: {', '.join(counts)}, in {result.seconds:.1f} s"]
-    lines += [f"  failed {v.student}: {problem_text(v.problems) or 'nothing could be graded'}" for v in result.failed]
-    if result.stopped_by is not None:
-        left = []
-        if result.interrupted:
-            left.append(f"left ungraded while being graded: {', '.join(result.interrupted)}")
-        if result.not_started:
-            left.append(f"{plural(len(result.not_started), 'submission')} not started")
-        lines.append(f"  stopped by {signal.Signals(result.stopped_by).name}: {'; '.join(left) or 'nothing was left'}; "
-                     f"`course autograde {result.assignment}` grades the rest")
-    return "\n".join(lines)

@@ -5,12 +5,17 @@ run, nbgrader #1083; an unreadable notebook stops the student) or repairs them
 silently (a deleted or edited read-only cell). Either way the instructor never
 learns why a student scored what they scored. Repairs happen in a staging
 copy: the student's submitted files are never modified.
+
+Every notebook of the release is graded, however many the assignment has. A
+released notebook that is missing or unreadable is left out of the staging
+copy, so that nbgrader scores it 0 and grades the others; a submission with
+none of them left is not gradable.
 """
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -25,44 +30,73 @@ SUBMISSION_BOOKKEEPING = {"timestamp.txt", "submission_secret.txt"}
 
 @dataclass
 class Staged:
-    """A staged submission: where it is, and what inspection found."""
+    """A staged submission: where it is, what inspection found, and which released notebooks in it are graded."""
 
     folder: Path
     problems: list[Problem]
-    gradable: bool
+    released: list[str]  # the assignment's notebooks (file names)
+    notebooks: list[str] = field(default_factory=list)  # those in the staging copy, to grade
+
+    @property
+    def gradable(self) -> bool:
+        return bool(self.notebooks)
+
+    def of_notebook(self, name: str, problems: list[Problem]) -> list[Problem]:
+        """``problems`` found in notebook ``name``; their messages name it when the assignment has several."""
+        return [Problem(p.code, f"{name}: {p.message}") for p in problems] if len(self.released) > 1 else problems
 
 
-def stage_submission(submitted: Path, staging: Path, release: Path, notebook_name: str) -> Staged:
-    """Copy ``submitted`` to ``staging`` and make its notebook gradable if at all possible."""
+def released_notebooks(release: Path) -> list[str]:
+    """The file names of the assignment's notebooks, as released (in name order, as nbgrader grades them)."""
+    return sorted(path.name for path in release.glob("*.ipynb"))
+
+
+def stage_submission(submitted: Path, staging: Path, release: Path) -> Staged:
+    """Copy ``submitted`` to ``staging`` and make each released notebook in it gradable if at all possible."""
     if staging.resolve() == submitted.resolve() or submitted.resolve() in staging.resolve().parents:
         raise ValueError(f"refusing to stage {submitted} into itself ({staging})")
     if staging.exists():
         shutil.rmtree(staging)
     shutil.copytree(submitted, staging)
-    problems = []
-    target = staging / notebook_name
-    if not target.exists():
-        renamed = rename_lone_notebook(staging, notebook_name)
+    names = released_notebooks(release)
+    staged = Staged(staging, [], names)
+    if len(names) == 1 and not (staging / names[0]).exists():
+        renamed = rename_lone_notebook(staging, names[0])
         if renamed is not None:
-            problems.append(renamed)
-    problems += extra_files(staging, release, notebook_name)
-    if not target.exists():
-        return Staged(staging, problems + [Problem("missing_notebook", f"no {notebook_name} in the submission")], False)
+            staged.problems.append(renamed)
+    staged.problems += extra_files(staging, release)
+    for name in names:
+        nb = read_staged(staging / name)
+        if isinstance(nb, Problem):
+            staged.problems.append(nb)
+            continue
+        staged.problems += staged.of_notebook(name, repair(nb, staging / name, release / name))
+        staged.notebooks.append(name)
+    return staged
+
+
+def read_staged(path: Path) -> NotebookNode | Problem:
+    """The staged notebook at ``path``, or why it cannot be graded; an unreadable one is removed (nbgrader scores it 0)."""
+    if not path.exists():
+        return Problem("missing_notebook", f"no {path.name} in the submission")
     try:
-        nb = nbformat.read(target, as_version=4)
+        return nbformat.read(path, as_version=4)
     except Exception as error:  # nbformat raises several types for bad JSON or schema
-        reason = "the file is empty" if target.stat().st_size == 0 else f"{type(error).__name__}: {str(error)[:200]}"
-        return Staged(staging, problems + [Problem("malformed_notebook", f"{notebook_name} is not a readable notebook ({reason})")], False)
-    nb, repaired = repair_duplicate_grade_cells(nb)
-    problems += repaired
-    released = nbformat.read(release / notebook_name, as_version=4)
-    problems += compare_with_release(nb, released)
+        reason = "the file is empty" if path.stat().st_size == 0 else f"{type(error).__name__}: {str(error)[:200]}"
+        path.unlink()
+        return Problem("malformed_notebook", f"{path.name} is not a readable notebook ({reason})")
+
+
+def repair(nb: NotebookNode, target: Path, released: Path) -> list[Problem]:
+    """Repair ``nb`` and write it to ``target``; what was wrong with it, compared with the ``released`` notebook."""
+    nb, problems = repair_duplicate_grade_cells(nb)
+    problems += compare_with_release(nb, nbformat.read(released, as_version=4))
     nbformat.write(nb, target)
-    return Staged(staging, problems, True)
+    return problems
 
 
-def extra_files(folder: Path, release: Path, notebook_name: str) -> list[Problem]:
-    expected = {p.name for p in release.iterdir()} | SUBMISSION_BOOKKEEPING | {notebook_name}
+def extra_files(folder: Path, release: Path) -> list[Problem]:
+    expected = {p.name for p in release.iterdir()} | SUBMISSION_BOOKKEEPING
     extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name not in expected)
     if not extra:
         return []
@@ -70,7 +104,7 @@ def extra_files(folder: Path, release: Path, notebook_name: str) -> list[Problem
 
 
 def rename_lone_notebook(folder: Path, notebook_name: str) -> Problem | None:
-    """A single notebook under another name ("Compression (1).ipynb") is the submission."""
+    """A single notebook under another name ("Compression (1).ipynb") is the submission of a one-notebook assignment."""
     candidates = sorted(folder.rglob("*.ipynb"))
     if len(candidates) != 1:
         return None

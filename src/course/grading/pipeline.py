@@ -6,13 +6,13 @@ grades this course runs nbgrader's own autograde steps with that one replaced
 by the tamper-proof ``SandboxedExecute`` (the kernel in the sandbox, the test
 cells in the grader):
 
-* ``course autograde`` (``worker.grading_config``, which passes its executor:
+* ``course autograde`` (``worker.grading_configs``, which passes its executor:
   ``ResilientExecute`` for ``--unsafe``);
 * stock ``nbgrader autograde`` and the Formgrader's Autograde button, through
   the repository's ``nbgrader_config.py`` (``nbgrader_steps``).
 
 Grading the stock way happens only on explicit request: ``course autograde
---unsafe``, or ``COMPRESSION_UNSAFE_GRADING=1`` for stock nbgrader and the
+--unsafe``, or ``COURSE_UNSAFE_GRADING=1`` for stock nbgrader and the
 Formgrader, which then run nbgrader's default steps unchanged, after a step
 that says loudly that the notebook is graded without the sandbox.
 
@@ -27,7 +27,7 @@ import os
 import sys
 from collections.abc import Mapping
 
-UNSAFE_VARIABLE = "COMPRESSION_UNSAFE_GRADING"
+UNSAFE_VARIABLE = "COURSE_UNSAFE_GRADING"
 
 NBGRADER_EXECUTE = "nbgrader.preprocessors.Execute"
 # nbgrader 0.9.6's own Autograde.autograde_preprocessors, by name (tests/commands/test_stock_nbgrader_grading.py compares them).
@@ -43,14 +43,14 @@ NBGRADER_AUTOGRADE_STEPS = (
 
 SANDBOXED_EXECUTE = "course.grading.preprocessors.SandboxedExecute"
 # Spelled out: nbgrader_config.py loads this file under another module name.
-REQUIRE_SANDBOX = "course.grading.pipeline.require_sandbox"
+REQUIRE_SANDBOX = "course.grading.preprocessors.RequireSandbox"
 WARN_UNSANDBOXED = "course.grading.pipeline.warn_unsandboxed"
 
 
 def autograde_steps(executor: str | type = SANDBOXED_EXECUTE) -> list:
     """nbgrader's own autograde steps, in its order, with ``executor`` (a dotted name or a class) for its Execute.
 
-    A sandboxed executor is preceded by ``require_sandbox``, so that a machine
+    A sandboxed executor is preceded by ``RequireSandbox``, so that a machine
     without a working sandbox grades nothing and says why.
     """
     run = [REQUIRE_SANDBOX, executor] if _sandboxed(executor) else [executor]
@@ -81,7 +81,7 @@ def unsafe_requested(environ: Mapping[str, str] = os.environ) -> bool:
 def nbgrader_steps(environ: Mapping[str, str] = os.environ) -> list:
     """What the repository's ``nbgrader_config.py`` gives stock nbgrader and the Formgrader.
 
-    The sandboxed pipeline; with ``COMPRESSION_UNSAFE_GRADING=1``, nbgrader's
+    The sandboxed pipeline; with ``COURSE_UNSAFE_GRADING=1``, nbgrader's
     own default steps, after a warning for each notebook graded that way.
     """
     if unsafe_requested(environ):
@@ -106,26 +106,6 @@ def warn_unsandboxed(nb, resources):
     info = resources.get("nbgrader", {})
     where = "/".join(str(info.get(key, "?")) for key in ("student", "assignment", "notebook"))
     print(f"{UNSAFE_WARNING} Grading {where} unsandboxed.", file=sys.stderr, flush=True)
-    return nb, resources
-
-
-_sandbox_works = False
-
-
-def require_sandbox(nb, resources):
-    """A pipeline step: stop before the kernel starts when the sandbox cannot run here (checked once per process)."""
-    global _sandbox_works
-    if not _sandbox_works:
-        from course.grading.sandbox import SandboxUnavailable, check_sandbox
-
-        try:
-            check_sandbox()
-        except SandboxUnavailable as error:
-            raise SandboxUnavailable(
-                f"not graded: {error}\nWith stock `nbgrader autograde` or the Formgrader, {UNSAFE_VARIABLE}=1 "
-                "grades without the sandbox, the stock nbgrader way (for comparison only)."
-            ) from None
-        _sandbox_works = True
     return nb, resources
 
 

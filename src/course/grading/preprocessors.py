@@ -21,13 +21,14 @@ from pathlib import Path
 
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
-from nbgrader.preprocessors import Execute
-from traitlets import Float, Int, List, Unicode
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Dict, Float, Int, List, Unicode
 
 from course.cells import CellKind, cell_kind, grade_id
 from course.grading import bridge
 from course.grading.grader_limits import bounded_memory
-from course.grading.sandbox import Limits, SandboxedKernelManager
+from course.grading.pipeline import UNSAFE_VARIABLE
+from course.grading.sandbox import Limits, SandboxedKernelManager, SandboxUnavailable, check_sandbox, package_folders
 from course.grading.trusted_tests import OUTPUT_LIMIT, KernelGone, KernelLink, TrustedTests, clip, read_source, source_path
 
 KERNEL_DIED = "DeadKernelError"
@@ -84,6 +85,20 @@ class TrustedExecute(ResilientExecute):
     wall_limit = Float(600.0, help="Seconds the whole notebook may take; cells after that score 0.").tag(config=True)
     max_message_mb = Float(bridge.MAX_MESSAGE / 2**20, help="Largest message the grader accepts from the kernel, in MiB: set it just above the largest legitimate answer of the assignment.").tag(config=True)
     grader_memory_mb = Int(1024, help="MiB the grading process may grow by while it grades one notebook.").tag(config=True)
+    # What the engine needs to know of an assignment's own code (nbgrader_config.py sets it per course).
+    shared_classes = Dict(
+        key_trait=Unicode(), value_trait=Unicode(),
+        help="Classes both sides build from their own definitions when an object crosses between kernel and grader: "
+        "name -> 'module:attribute', or 'notebook:Name' for a class of a given cell (see course.grading.bridge).",
+    ).tag(config=True)
+    swap_helper = Unicode(
+        "", help="Name of the given helper that swaps notebook names for stand-ins in a test (a context manager "
+        "taking name=object); the grader swaps them in the kernel too. Empty: the assignment has none.",
+    ).tag(config=True)
+    grader_name_prefixes = List(
+        Unicode(), help="Prefixes of names only the grader's hidden cells use (its oracles): a submission that "
+        "uses one is flagged for tampering, as one using the grader's own ``__course`` names is.",
+    ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         self._source = read_source(source_path(self.source_notebook, self.config, resources))
@@ -127,8 +142,8 @@ class TrustedExecute(ResilientExecute):
     def _tests(self) -> TrustedTests:
         if self._trusted is None:
             link = KernelLink(self.km, float(self.timeout or 30), self._kernel_alive, self._link_folder(),
-                              max_message=int(self.max_message_mb * 2**20))
-            self._trusted = TrustedTests(self._source, link)
+                              max_message=int(self.max_message_mb * 2**20), shared_classes=dict(self.shared_classes))
+            self._trusted = TrustedTests(self._source, link, swap_helper=self.swap_helper)
         return self._trusted
 
     def _link_folder(self) -> Path:
@@ -152,11 +167,43 @@ class SandboxedExecute(TrustedExecute):
     # restored from the source (hidden tests and oracles included); the course keeps its
     # bookkeeping there too. The kernel sees the rest: the student's files and the released ones.
     hidden_files = List(Unicode(), ["*.ipynb", ".course-*"], help="Globs of file names in the graded folder the kernel must not see.").tag(config=True)
+    support_packages = List(
+        Unicode(), help="Importable packages the student's code uses besides the interpreter's own (the assignment's "
+        "support library): each one's folder is shown read-only in the sandbox, and nothing else beside it.",
+    ).tag(config=True)
+    probe_imports = List(
+        Unicode(), help="Modules the sandbox's start-up probe imports, so that a library that cannot load in the "
+        "sandbox is one clear message before grading, not a dead kernel per student.",
+    ).tag(config=True)
 
     def create_kernel_manager(self):
         self.km = SandboxedKernelManager(
             kernel_name=self.kernel_name or "python3", config=self.config,
             files=Path(self.resources["metadata"]["path"]), limits=Limits(memory_bytes=self.memory_mb * 2**20),
-            hidden=tuple(self.hidden_files),
+            hidden=tuple(self.hidden_files), support=package_folders(self.support_packages),
         )
         return self.km
+
+
+def check_sandbox_for(config) -> None:
+    """``check_sandbox`` with the course's support packages and probe, as ``config`` sets them for ``SandboxedExecute``."""
+    settings = SandboxedExecute(config=config)
+    check_sandbox(support=package_folders(settings.support_packages), probe_imports=tuple(settings.probe_imports))
+
+
+class RequireSandbox(NbGraderPreprocessor):
+    """A pipeline step: stop before the kernel starts when the sandbox cannot run here (checked once per process)."""
+
+    _works = False
+
+    def preprocess(self, nb, resources):
+        if not RequireSandbox._works:
+            try:
+                check_sandbox_for(self.config)
+            except SandboxUnavailable as error:
+                raise SandboxUnavailable(
+                    f"not graded: {error}\nWith stock `nbgrader autograde` or the Formgrader, {UNSAFE_VARIABLE}=1 "
+                    "grades without the sandbox, the stock nbgrader way (for comparison only)."
+                ) from None
+            RequireSandbox._works = True
+        return nb, resources

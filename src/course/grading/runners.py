@@ -39,8 +39,10 @@ from typing import Generator, Iterator, Protocol, Sequence
 
 import psutil
 
+from course.course_config import load_course_config
 from course.errors import CourseError
-from course.grading.sandbox import SandboxUnavailable, check_sandbox
+from course.grading.preprocessors import check_sandbox_for
+from course.grading.sandbox import SandboxUnavailable
 from course.grading.worker import grade_submission
 
 log = logging.getLogger(__name__)
@@ -287,7 +289,7 @@ def worker_problem(root: str, sandbox: bool) -> str | None:
         return f"no course directory at {root} (the workers need the shared course directory at the same path)"
     if sandbox:
         try:
-            check_sandbox()
+            check_sandbox_for(load_course_config(Path(root)))
         except SandboxUnavailable as error:
             return str(error)
     return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import importlib.util
 import os
 import shutil
 import stat
@@ -24,11 +25,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import tinytorch
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Instance, default
@@ -54,7 +55,6 @@ SETPRIV_CAPABILITIES = [
 TOOLS = {"bwrap": "bubblewrap", "setpriv": "util-linux", "prlimit": "util-linux"}
 # How long a starting kernel may take to bind its sockets (nbclient waits 60 s for it to answer).
 SOCKETS_TIMEOUT = 60
-PROBE = "import numpy, tinytorch.core.tensor; numpy.ones(3) @ numpy.ones(3)"
 
 
 @dataclass(frozen=True)
@@ -73,33 +73,54 @@ class SandboxUnavailable(CourseError):
     """The sandbox cannot run here; the message says what to install or change."""
 
 
-def check_sandbox(limits: Limits = Limits()) -> None:
+def package_folders(packages: Iterable[str]) -> tuple[str, ...]:
+    """The folders of the importable ``packages``, as the grader finds them: what the sandbox lends the kernel.
+
+    The assignment's support library lives outside the interpreter's prefix (an
+    editable install, a course folder); the sandbox shows it, and only it.
+    """
+    folders: list[str] = []
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            raise SandboxUnavailable(
+                f"the support package {name!r} (SandboxedExecute.support_packages) is not an importable package "
+                "for the grader: install it, or put its parent folder on PYTHONPATH"
+            )
+        folders += [str(Path(folder).resolve()) for folder in spec.submodule_search_locations]
+    return tuple(folders)
+
+
+def check_sandbox(limits: Limits = Limits(), support: tuple[str, ...] = (), probe_imports: tuple[str, ...] = ()) -> None:
     """Fail early, before any submission is graded, when kernels could not start in the sandbox.
 
-    Runs this interpreter in the same sandbox that kernels get and imports what
-    every notebook imports, so a missing tool, a kernel without user namespaces
-    or a library that cannot load shows up as one clear message instead of a
-    dead kernel per student.
+    Runs this interpreter in the same sandbox that kernels get (with the
+    ``support`` folders) and imports what the assignment's notebooks import,
+    so a missing tool, a kernel without user namespaces or a library that
+    cannot load shows up as one clear message instead of a dead kernel per student.
     """
+    what = f"python importing {', '.join(probe_imports)}" if probe_imports else "python"
+    probe = "\n".join(f"import {module}" for module in probe_imports) or "pass"
     with tempfile.TemporaryDirectory(prefix="sbx-", dir="/tmp") as scratch:
         files, ipc_dir = Path(scratch, "probe"), Path(scratch, "ipc")
         files.mkdir()
         ipc_dir.mkdir()
-        argv = sandboxed([sys.executable, "-c", PROBE], files=files, ipc_dir=ipc_dir, limits=limits)
+        argv = sandboxed([sys.executable, "-c", probe], files=files, ipc_dir=ipc_dir, limits=limits, support=support)
         try:
             result = subprocess.run(argv, env={}, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            raise SandboxUnavailable("the sandbox probe (python importing numpy and tinytorch) did not finish in 60 s")
+            raise SandboxUnavailable(f"the sandbox probe ({what}) did not finish in 60 s")
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-10:])
         raise SandboxUnavailable(
-            f"the sandbox does not work here: python importing numpy and tinytorch inside bwrap exited with "
+            f"the sandbox does not work here: {what} inside bwrap exited with "
             f"status {result.returncode}:\n{tail}\n(or pass --unsafe to grade without a sandbox)"
         )
 
 
 def sandboxed(
     command: list[str], *, files: Path, ipc_dir: Path, limits: Limits, hidden: tuple[str, ...] = (),
+    support: tuple[str, ...] = (),
 ) -> list[str]:
     """The argv that runs ``command`` in the sandbox, in a copy of ``files`` as working directory.
 
@@ -108,11 +129,14 @@ def sandboxed(
     new files that vanish with the sandbox, but changes nothing on the host.
     ``ipc_dir`` is bound read-write at its own path for the kernel's sockets
     and connection file; as root, the caller lends it to the sandbox's uid.
-    Files whose name matches a glob of ``hidden`` are left out.
+    Files whose name matches a glob of ``hidden`` are left out. The ``support``
+    folders (packages, see ``package_folders``) are shown read-only at their own
+    paths, with their parents on the kernel's ``PYTHONPATH``.
     """
     workdir = f"{HOME}/{files.name}"
     uid = _sandbox_uid()
-    read_only = sorted({sys.base_prefix, sys.prefix, str(Path(tinytorch.__file__).parent)})
+    read_only = sorted({sys.base_prefix, sys.prefix, *support})
+    import_path = ":".join(dict.fromkeys(str(Path(folder).parent) for folder in support))
     return [
         _tool("bwrap"),
         *("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"),
@@ -136,14 +160,15 @@ def sandboxed(
             MKL_NUM_THREADS="1",
             PYTHONDONTWRITEBYTECODE="1",
             NBGRADER_EXECUTION="autograde",
+            **({"PYTHONPATH": import_path} if import_path else {}),
         ),
         # /tmp first: a tmpfs mounted after binds below /tmp would hide them.
         *_tmpfs("/tmp", limits.scratch_bytes),
         *_system_dirs(),
         *_dirs_above([*ETC_FILES, *read_only, str(ipc_dir)]),
         *(arg for path in ETC_FILES for arg in ("--ro-bind-try", path, path)),
-        # The interpreter, the environment and, of the package folder, only the support
-        # library: the grader's own package beside it stays hidden.
+        # The interpreter, the environment and, of a folder of packages, only the support
+        # packages: the grader's own package beside them stays hidden.
         *(arg for path in read_only for arg in ("--ro-bind", path, path)),
         *("--proc", "/proc", "--dev", "/dev"),
         *_tmpfs(HOME, limits.scratch_bytes),
@@ -177,6 +202,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     files = Instance(Path, help="The host folder whose files the kernel sees, read-only, in its working directory.")
     hidden = TraitTuple(help="Globs of file names in that folder the kernel must not see.")
     limits = Instance(Limits, args=(), help="Resource limits of the sandbox.")
+    support = TraitTuple(help="Folders of the assignment's support packages, shown read-only (see package_folders).")
 
     _scratch: Path | None = None
 
@@ -250,7 +276,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             raise ValueError("SandboxedKernelManager needs files=<the submission folder>")
         assert self._scratch is not None
         command = super().format_kernel_cmd(extra_arguments)
-        return sandboxed(command, files=self.files, ipc_dir=self._scratch, limits=self.limits, hidden=tuple(self.hidden))
+        return sandboxed(
+            command, files=self.files, ipc_dir=self._scratch, limits=self.limits, hidden=tuple(self.hidden), support=tuple(self.support)
+        )
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

@@ -38,6 +38,8 @@ INTROSPECTION_CALLS = frozenset(
 )
 INTROSPECTION_MODULES = frozenset("ctypes gc inspect importlib".split())
 OUTSIDE_PATH = re.compile(r"(^|/)\.\.(/|$)|^/(proc|sys|work|root|home|etc|tmp|var|srv|mnt|opt|dev)\b|gradebook|nbgrader_config|autograded|exchange/")
+# The grader's own names in the kernel (its agent): no student code has a reason to use them.
+GRADER_PREFIX = "__course"
 PASSED = re.compile(r"(?i)\bpass(ed)?\b|\bok\b|✓|✔")
 
 
@@ -57,8 +59,13 @@ def student_code(submission: NotebookNode, release: NotebookNode) -> list[tuple[
     return cells
 
 
-def findings(code: str, where: str) -> list[Finding]:
-    """What one cell's code attempts; a cell that does not parse attempts nothing we can name."""
+def findings(code: str, where: str, grader_names: tuple[str, ...] = ()) -> list[Finding]:
+    """What one cell's code attempts; a cell that does not parse attempts nothing we can name.
+
+    ``grader_names`` are the prefixes of the names only the grader's hidden
+    cells use (``TrustedExecute.grader_name_prefixes``); the grader's own
+    ``__course`` names are always among them.
+    """
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):
@@ -112,7 +119,7 @@ def findings(code: str, where: str) -> list[Finding]:
                     flag(node, f"imports {module} (introspection)")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and OUTSIDE_PATH.search(node.value):
             flag(node, f"names a path outside its folder ({node.value[:60]!r})")
-        elif isinstance(node, ast.Name) and node.id.startswith(("__course", "_oracle")):
+        elif isinstance(node, ast.Name) and node.id.startswith((GRADER_PREFIX, *grader_names)):
             flag(node, f"uses the grader's name {node.id}")
     return found
 
@@ -149,10 +156,10 @@ def _role(cell: NotebookNode) -> dict:
     return {key: meta.get(key) for key in ("grade", "solution", "locked", "task", "points", "grade_id")}
 
 
-def tampering(submission: NotebookNode, release: NotebookNode) -> list[Problem]:
-    """One problem per kind of attempt, with where it was seen (at most three places each)."""
+def tampering(submission: NotebookNode, release: NotebookNode, grader_names: tuple[str, ...] = ()) -> list[Problem]:
+    """One problem per kind of attempt, with where it was seen (at most three places each); ``grader_names`` as for ``findings``."""
     by_what: dict[str, list[str]] = {}
-    found = [f for where, code in student_code(submission, release) for f in findings(code, where)]
+    found = [f for where, code in student_code(submission, release) for f in findings(code, where, grader_names)]
     for finding in found + layout_findings(submission, release):
         by_what.setdefault(finding.what, []).append(finding.where)
     return [

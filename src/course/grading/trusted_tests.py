@@ -36,22 +36,13 @@ from jupyter_core.utils import run_sync
 from nbformat import NotebookNode
 
 from course.cells import CellKind, cell_kind, grade_id as grade_id_of
+from course.course_config import notebook_file
 from course.grading import bridge
 from course.grading.bridge import Bridge, Handle, ProtocolError, resolve_classes
 from course.grading.grader_limits import time_limit
 
-# Types both sides build from their own classes: "module:name", or "notebook:name" for a given cell's class.
-SHARED_CLASSES = {
-    "Tensor": "tinytorch.core.tensor:Tensor",
-    "Linear": "tinytorch.core.layers:Linear",
-    "LowRankLinear": "tinytorch.core.layers:LowRankLinear",
-    "ReLU": "tinytorch.core.activations:ReLU",
-    "SimpleModel": "notebook:SimpleModel",
-}
 # A given cell with this tag defines helpers that read the student's variables: the grader calls them in the kernel.
 READS_STUDENT_STATE = "reads-student-state"
-# The given helper that swaps notebook names for stand-ins: here it must swap them on both sides.
-SWAP_HELPER = "replaced"
 OUTPUT_LIMIT = 100_000
 # What an error may always say, even after the output cap is used up.
 ERROR_ROOM = 2_000
@@ -110,11 +101,8 @@ def source_path(configured: str, config: Any, resources: dict) -> Path:
     """``configured``, or else the source of the notebook nbgrader is grading (stock autograde, the Formgrader)."""
     if configured:
         return Path(configured)
-    from nbgrader.coursedir import CourseDirectory
-
-    coursedir, graded = CourseDirectory(config=config), resources["nbgrader"]
-    folder = coursedir.format_path(coursedir.source_directory, ".", graded["assignment"])
-    return Path(folder, f"{graded['notebook']}.ipynb")
+    graded = resources["nbgrader"]
+    return notebook_file(config, "source", graded["notebook"], assignment=graded["assignment"])
 
 
 def defined_names(code: str) -> set[str]:
@@ -188,9 +176,11 @@ class KernelLink:
     """
 
     def __init__(
-        self, km: Any, timeout: float, alive: Callable[[], bool], folder: Path, max_message: int = bridge.MAX_MESSAGE
+        self, km: Any, timeout: float, alive: Callable[[], bool], folder: Path, max_message: int = bridge.MAX_MESSAGE,
+        shared_classes: dict[str, str] | None = None,
     ) -> None:
         self.km = km
+        self.shared_classes = dict(shared_classes or {})  # see TrustedExecute.shared_classes
         self.timeout = timeout
         self.max_message = max_message
         self.alive = alive
@@ -253,7 +243,7 @@ class KernelLink:
             code = (
                 "import types as _t\n_b = _t.ModuleType('course_bridge')\n"
                 f"exec(compile({source!r}, 'course_bridge', 'exec'), _b.__dict__)\n"
-                f"{AGENT} = _b.KernelAgent(globals(), {SHARED_CLASSES!r})\ndel _t, _b\n" + code
+                f"{AGENT} = _b.KernelAgent(globals(), {self.shared_classes!r})\ndel _t, _b\n" + code
             )
             self.installed = True
         self.msg_id = self.client.execute(code, silent=False, store_history=False)
@@ -397,9 +387,13 @@ class _Finished(Exception):
 
 
 class TrustedTests:
-    """The grader's namespace for one submission, and the runner of its test cells."""
+    """The grader's namespace for one submission, and the runner of its test cells.
 
-    def __init__(self, source: SourceTests, link: KernelLink) -> None:
+    ``swap_helper`` names the given helper that swaps notebook names for a test
+    (``TrustedExecute.swap_helper``): here it must swap them on both sides.
+    """
+
+    def __init__(self, source: SourceTests, link: KernelLink, swap_helper: str = "") -> None:
         self.source = source
         self.link = link
         self.namespace: dict[str, Any] = {"__name__": "__main__"}
@@ -408,15 +402,15 @@ class TrustedTests:
             warnings.simplefilter("ignore")
             for grade_id, code in source.given:
                 exec(compile(code, f"<{grade_id}>", "exec"), self.namespace)
-        self.bridge = Bridge("t", link.exchange, lambda: resolve_classes(SHARED_CLASSES, self.namespace))
+        self.bridge = Bridge("t", link.exchange, lambda: resolve_classes(link.shared_classes, self.namespace))
         for name in source.kernel_names:
             self.namespace[name] = Handle(self.bridge, f"g:{name}")
-        if SWAP_HELPER in self.namespace:
-            self.namespace[SWAP_HELPER] = self.replaced
+        if swap_helper and swap_helper in self.namespace:
+            self.namespace[swap_helper] = self.swap
 
     @contextlib.contextmanager
-    def replaced(self, **functions: Any):
-        """The given ``replaced`` helper, on both sides: the kernel's names are swapped too."""
+    def swap(self, **functions: Any):
+        """The given swap helper, on both sides: the kernel's names are swapped too."""
         self._swaps.append({name: self.namespace.get(name, _MISSING) for name in functions})
         depth = len(self._swaps)
         try:

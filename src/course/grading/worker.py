@@ -6,22 +6,27 @@ passed as plain values so that it works the same in a process pool.
 
 from __future__ import annotations
 
+import copy
+import functools
 import logging
 import re
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import Execute
+from traitlets.config import Config
 
-from course.course_config import load_course_config, open_api, step_folder
+from course.course_config import CONFIG_FILE, load_course_config, open_api, step_folder
 from course.grading.inspect import stage_submission
 from course.grading.pipeline import autograde_steps, sanitize_steps
-from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, SandboxedExecute
+from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, SandboxedExecute, TrustedExecute
 from course.grading.result_lock import ResultBusy, result_lock
 from course.grading.suspicion import tampering
+from course.nbgrader_reason import nbgrader_reason
 from course.grading.verdicts import VERDICT_FILE, Problem, Verdict, fingerprint, read_verdict, write_verdict
 
 log = logging.getLogger(__name__)
@@ -42,28 +47,50 @@ INFRASTRUCTURE = re.compile(
 )
 
 
-def course_config(root: Path, db_url: str | None = None):
-    """The course's config, with the gradebook the batch was started with (a Dask worker has no say in it)."""
+@dataclass(frozen=True)
+class Configs:
+    """A submission's two views of the course: its own folders (``course``) and what nbgrader grades with (``grading``).
+
+    ``grading`` has the staging folder as nbgrader's submitted folder and the
+    executor to run notebooks; everything else is the course's own config.
+    """
+
+    course: Config
+    grading: Config
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(root: Path, db_url: str | None, stamp: int) -> Config:
     return load_course_config(root, CourseDirectory={"db_url": db_url} if db_url else {})
 
 
-def grading_config(root: Path, assignment: str, executor: type[Execute] = SandboxedExecute, db_url: str | None = None):
-    """The course config with the staging folder as nbgrader's submitted folder and ``executor`` to run notebooks.
+def course_config(root: Path, db_url: str | None = None) -> Config:
+    """The course's config, with the gradebook the batch was started with (a Dask worker has no say in it).
+
+    Parsed once per process while the course's config file is unchanged, and
+    copied for each caller: nbgrader's apps may set values on theirs.
+    """
+    root = Path(root).resolve()
+    return copy.deepcopy(_parsed(root, db_url, Path(root, CONFIG_FILE).stat().st_mtime_ns))
+
+
+def grading_configs(root: Path, executor: type[Execute] = SandboxedExecute, db_url: str | None = None) -> Configs:
+    """The course's config, and the one for grading with ``executor`` (see ``Configs``).
 
     ``SandboxedExecute`` is the tamper-proof grading; ``ResilientExecute`` runs
     the hidden tests in the student's kernel, as stock nbgrader does (``--unsafe``).
     The steps around it are the course's one pipeline (``pipeline.autograde_steps``),
     the same that stock nbgrader and the Formgrader run.
     """
-    base = course_config(root, db_url)
-    return load_course_config(
-        root,
-        CourseDirectory={"submitted_directory": STAGING_DIRECTORY, "db_url": base.CourseDirectory.db_url},
-        Autograde={"autograde_preprocessors": autograde_steps(executor), "sanitize_preprocessors": sanitize_steps(executor)},
+    course = course_config(root, db_url)
+    grading = copy.deepcopy(course)
+    grading.merge(Config({
+        "CourseDirectory": {"submitted_directory": STAGING_DIRECTORY},
+        "Autograde": {"autograde_preprocessors": autograde_steps(executor), "sanitize_preprocessors": sanitize_steps(executor)},
         # The notebook is done when the kernel is shut down: waiting for a graceful exit only idles the worker.
-        ResilientExecute={"shutdown_kernel": "immediate"},
-        TrustedExecute={"source_notebook": str(step_folder(base, "source", ".", assignment) / f"{assignment}.ipynb")},
-    )
+        "ResilientExecute": {"shutdown_kernel": "immediate"},
+    }))
+    return Configs(course, grading)
 
 
 def grade_submission(
@@ -77,14 +104,14 @@ def grade_submission(
     two instructors' batches) write its result one after the other, and the
     second one finds the first one's verdict.
     """
-    config = grading_config(root, assignment, executor, db_url)
-    with result_lock(config.CourseDirectory.db_url, Path(config.CourseDirectory.root), assignment, student):
-        return _grade_locked(root, assignment, student, force, executor, config)
+    configs = grading_configs(root, executor, db_url)
+    with result_lock(configs.course.CourseDirectory.db_url, Path(configs.course.CourseDirectory.root), assignment, student):
+        return _grade_locked(assignment, student, force, executor, configs)
 
 
-def _grade_locked(root: Path, assignment: str, student: str, force: bool, executor: type[Execute], config) -> Verdict | None:
-    base = course_config(root, config.CourseDirectory.db_url)
-    submitted = step_folder(base, "submitted", student, assignment)
+def _grade_locked(assignment: str, student: str, force: bool, executor: type[Execute], configs: Configs) -> Verdict | None:
+    config = configs.grading
+    submitted = step_folder(configs.course, "submitted", student, assignment)
     autograded = step_folder(config, "autograded", student, assignment)
     stamp = fingerprint(submitted)
     previous = read_verdict(autograded)
@@ -94,21 +121,23 @@ def _grade_locked(root: Path, assignment: str, student: str, force: bool, execut
     # halfway (Ctrl-C, SIGTERM, a killed process) leaves no verdict, so the next run grades it.
     (autograded / VERDICT_FILE).unlink(missing_ok=True)
     started = time.perf_counter()
-    notebook_name = f"{assignment}.ipynb"
-    staged = stage_submission(
-        submitted, step_folder(config, "submitted", student, assignment), root / "release" / assignment, notebook_name
-    )
+    release = step_folder(config, "release", ".", assignment)
+    staged = stage_submission(submitted, step_folder(config, "submitted", student, assignment), release)
     verdict = Verdict(
         student=student, assignment=assignment, fingerprint=stamp, status="failed", problems=staged.problems, grader=executor.__name__
     )
     if staged.gradable:
-        release = nbformat.read(root / "release" / assignment / notebook_name, as_version=4)
-        verdict.problems += tampering(nbformat.read(staged.folder / notebook_name, as_version=4), release)
+        grader_names = tuple(TrustedExecute(config=config).grader_name_prefixes)
+        for name in staged.notebooks:
+            submission, released = (nbformat.read(folder / name, as_version=4) for folder in (staged.folder, release))
+            verdict.problems += staged.of_notebook(name, tampering(submission, released, grader_names))
         run_autograde(config, assignment, student, verdict)
     else:
         forget_previous_grades(config, autograded, assignment, student)
     if verdict.status == "graded":
-        verdict.problems += problems_seen_in_run(autograded / notebook_name, staged.folder, autograded, root / "release" / assignment)
+        for name in staged.notebooks:
+            verdict.problems += staged.of_notebook(name, problems_seen_in_run(autograded / name))
+        verdict.problems += created_files(staged.folder, autograded, release)
         verdict.score, verdict.max_score = code_score(config, assignment, student)
     verdict.seconds = round(time.perf_counter() - started, 3)
     write_verdict(autograded, verdict)
@@ -139,8 +168,7 @@ def run_autograde(config, assignment: str, student: str, verdict: Verdict) -> No
         if not INFRASTRUCTURE.search(text):
             break
         log.warning("%s: attempt %d failed for a machine reason; retrying", student, attempt)
-    detail = (result.get("error") or result.get("log") or "").strip().splitlines()
-    verdict.problems.append(Problem("autograde_failed", "nbgrader could not grade it: " + (detail[-1] if detail else "no detail")))
+    verdict.problems.append(Problem("autograde_failed", "nbgrader could not grade it: " + nbgrader_reason(result)))
 
 
 def _interrupted(result: dict) -> bool:
@@ -165,9 +193,10 @@ def fail_submission(
     submission, so the gradebook and the verdict agree (and a re-run skips it
     until it changes, or with ``--force``, like any other failure).
     """
-    config = grading_config(root, assignment, executor, db_url)
+    configs = grading_configs(root, executor, db_url)
+    config = configs.grading
     with result_lock(config.CourseDirectory.db_url, Path(config.CourseDirectory.root), assignment, student):
-        submitted = step_folder(course_config(root, config.CourseDirectory.db_url), "submitted", student, assignment)
+        submitted = step_folder(configs.course, "submitted", student, assignment)
         autograded = step_folder(config, "autograded", student, assignment)
         discard_grading(config, autograded, assignment, student)
         verdict = Verdict(student=student, assignment=assignment, fingerprint=fingerprint(submitted), status="failed",
@@ -189,8 +218,9 @@ def settle_stopped(root: Path, assignment: str, student: str, executor: type[Exe
     with, another batch) is left to write its own result: nothing is waited
     for or removed then.
     """
-    config = grading_config(root, assignment, executor, db_url)
-    submitted = step_folder(course_config(root, config.CourseDirectory.db_url), "submitted", student, assignment)
+    configs = grading_configs(root, executor, db_url)
+    config = configs.grading
+    submitted = step_folder(configs.course, "submitted", student, assignment)
     autograded = step_folder(config, "autograded", student, assignment)
     try:
         with result_lock(config.CourseDirectory.db_url, Path(config.CourseDirectory.root), assignment, student, wait=False):
@@ -221,11 +251,8 @@ def forget_previous_grades(config, autograded: Path, assignment: str, student: s
             pass
 
 
-def problems_seen_in_run(notebook: Path, staged: Path, autograded: Path, release: Path) -> list[Problem]:
-    """What the executed notebook and the folder show: a dead kernel, timeouts, floods, stray files.
-
-    nbgrader copies released files a student left out, so those are not the student's doing.
-    """
+def problems_seen_in_run(notebook: Path) -> list[Problem]:
+    """What an executed notebook shows: a dead kernel, timeouts, floods, limits hit."""
     nb = nbformat.read(notebook, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     names = {o.get("ename") for o in outputs}
@@ -240,15 +267,23 @@ def problems_seen_in_run(notebook: Path, staged: Path, autograded: Path, release
         problems.append(Problem("wall_limit", "the notebook ran past its time limit; the cells after it scored 0"))
     if "... Output truncated ..." in texts:
         problems.append(Problem("output_truncated", "output was longer than the limit and was truncated"))
+    return problems
+
+
+def created_files(staged: Path, autograded: Path, release: Path) -> list[Problem]:
+    """Files in the autograded folder that the code wrote while graded.
+
+    nbgrader copies released files a student left out, so those are not the student's doing.
+    """
     expected = {p.relative_to(staged) for p in staged.rglob("*") if p.is_file()}
     expected |= {p.relative_to(release) for p in release.rglob("*") if p.is_file()}
     created = sorted(
         str(rel) for p in autograded.rglob("*") if p.is_file()
         for rel in [p.relative_to(autograded)] if rel not in expected and not rel.name.startswith(".course")
     )
-    if created:
-        problems.append(Problem("created_files", "the code wrote files while graded: " + ", ".join(created[:10])))
-    return problems
+    if not created:
+        return []
+    return [Problem("created_files", "the code wrote files while graded: " + ", ".join(created[:10]))]
 
 
 def code_score(config, assignment: str, student: str) -> tuple[float, float]:

@@ -6,7 +6,7 @@
   functions) and lists its ``MUTANTS``: a short name, what the student did
   in one line, and exact ``(old, new)`` text replacements of the cell's
   reference code. Each ``old`` must occur exactly once
-  (``course.submissions.apply_replacements``), so an edit that no longer
+  (``demo.submissions.apply_replacements``), so an edit that no longer
   fits a rewritten reference stops the run with an error naming the mutant
   instead of quietly handing in the reference. Every mistake is handed in by
   its own student ``<function>__<name>``, who must lose points, and only in
@@ -18,7 +18,7 @@
   diffs and lints like code. All files of one style are handed in together,
   by one student ``alternative_<style>``, who must get full marks. Their
   code is spliced into the reference solution cell in place of the
-  definitions it redefines (``course.submissions.with_definitions``).
+  definitions it redefines (``demo.submissions.with_definitions``).
 
 Either way the rest of the notebook stays the reference.
 """
@@ -32,7 +32,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.submissions import apply_replacements, top_level_definitions
+from course.definitions import top_level_definitions
+from demo.submissions import apply_replacements
 
 HERE = Path(__file__).resolve().parent
 WRONG_DIR = HERE / "wrong"

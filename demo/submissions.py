@@ -14,13 +14,13 @@ student may get one right and another wrong.
 
 from __future__ import annotations
 
-import ast
 import copy
 from collections.abc import Iterable
 
 from nbformat import NotebookNode
 
 from course.cells import CellKind, cell_kind, grade_id
+from course.definitions import top_level_definitions
 
 # Cells a student types into: code solutions and free-response answers.
 STUDENT_KINDS = (CellKind.SOLUTION, CellKind.ANSWER)
@@ -65,16 +65,6 @@ def fill_solutions(nb: NotebookNode, code_by_grade_id: dict[str, str]) -> Notebo
     for gid, code in code_by_grade_id.items():
         cells[gid].source = code
     return submission
-
-
-def top_level_definitions(source: str) -> dict[str, tuple[int, int]]:
-    """Line span ``[start, end)`` (0-based, decorators included) of each top-level def/class."""
-    spans = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            start = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
-            spans[node.name] = (start, node.end_lineno)
-    return spans
 
 
 def cell_defining(code_by_grade_id: dict[str, str], name: str) -> str:

@@ -15,8 +15,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from assignments.compression import ASSIGNMENT
 from course.cells import CellKind, code_of_kinds
-from course.content import REPO_ROOT, source_path
+from course.content import source_path
 
 HIDDEN_SIZES = (256, 128)
 
@@ -62,7 +63,7 @@ def save_teacher(model, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", default="compression")
+    parser.add_argument("--assignment", default=ASSIGNMENT)
     args = parser.parse_args(argv)
     notebook = source_path(args.assignment)
     nb = given_namespace(notebook)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from assignments.compression import ASSIGNMENT
 from course.content import REPO_ROOT
-from course.course_config import ASSIGNMENT
 
 COURSE_CONFIG = """\
 # The repository's grading options, with every location moved into this directory.

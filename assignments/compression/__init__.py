@@ -1,0 +1,3 @@
+"""The compression assignment: its chapter (``chapter/``), the teacher's training (``teacher``), the demo's example class (``examples``)."""
+
+ASSIGNMENT = "compression"
