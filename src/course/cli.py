@@ -1,10 +1,11 @@
 """The ``course`` command: the instructor's grading pass on top of stock nbgrader.
 
 Each sub-command declares its options here and calls one keyword-only
-function of the module that does the work; ``main`` is the one boundary
-that turns what they raise into a one-line message and an exit status
-(``EXIT_CODES``). Stock ``nbgrader`` commands keep working on the same course
-directory and gradebook.
+function of the module that does the work, which returns data; the command
+prints it in the lines ``course.messages`` makes, and ``main`` is the one
+boundary that turns what they raise into a one-line message and an exit
+status (``EXIT_CODES``). Stock ``nbgrader`` commands keep working on the same
+course directory and gradebook.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import signal
 import sys
 from pathlib import Path
 
-from course.course_config import ASSIGNMENT, DB_URL_VARIABLE, ensure_tools_on_path
+from course import messages
+from course.course_config import DB_URL_VARIABLE, ensure_tools_on_path
 from course.errors import CourseError, Interrupted
 
 EXIT_CODES = """\
@@ -37,36 +39,51 @@ def _add_root(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("assignment", nargs="?", default=ASSIGNMENT, help="assignment id (default: %(default)s)")
+    parser.add_argument("assignment", nargs="?", help="assignment id (default: the course's only assignment)")
     _add_root(parser)
     parser.add_argument("--db-url", help="gradebook SQLAlchemy URL, instead of the config's CourseDirectory.db_url")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
 
 
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
 def _release(args: argparse.Namespace) -> int:
     from course.release import release
 
-    print(release(root=args.root, assignment=args.assignment, due=args.due))
+    print(messages.release_line(release(root=args.root, assignment=args.assignment, due=args.due)))
     return 0
 
 
 def _collect(args: argparse.Namespace) -> int:
     from course.collect import collect
 
-    print(collect(root=args.root, assignment=args.assignment, zip_source=args.zip, pattern=args.pattern,
-                  times=args.times))
+    result = collect(root=args.root, assignment=args.assignment, zip_source=args.zip, pattern=args.pattern,
+                     times=args.times)
+    print(messages.collect_line(result))
     return 0
 
 
 def _roster_import(args: argparse.Namespace) -> int:
     from course.roster_import import import_roster
 
-    print(import_roster(root=args.root, path=args.file, file_format=args.format))
+    print(messages.roster_line(import_roster(root=args.root, path=args.file, file_format=args.format)))
     return 0
 
 
 def _autograde(args: argparse.Namespace) -> int:
-    from course.grading.autograde import BatchInterrupted, autograde, summary
+    from course.grading.autograde import BatchInterrupted, autograde
 
     try:
         batch = autograde(
@@ -75,51 +92,63 @@ def _autograde(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
         )
     except BatchInterrupted as stop:
-        print(summary(stop.result))
+        print(messages.autograde_summary(stop.result))
         return stop.exit_status
-    print(summary(batch))
+    print(messages.autograde_summary(batch))
     return 1 if batch.failed else 0
 
 
 def _feedback(args: argparse.Namespace) -> int:
     from course.feedback import feedback
 
-    print(feedback(root=args.root, assignment=args.assignment, release=not args.no_release, partial=args.partial))
+    result = feedback(root=args.root, assignment=args.assignment, release=not args.no_release, partial=args.partial)
+    if result.failed:  # the others' feedback is done: where it is, then main's one error line
+        print("\n".join(messages.feedback_places(result)))
+        raise CourseError(messages.feedback_failure(result))
+    print(messages.feedback_lines(result))
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
     from course.export import export
 
-    print(export(
+    result = export(
         root=args.root, assignment=args.assignment, output=args.output, file_format=args.format,
         lms_column=args.lms_column, match_by=args.match_by, feedback_column=args.feedback_column,
-    ))
+    )
+    print(result.path)
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
     from course.report import report
 
-    from course.report import summary_table
-
-    path = report(root=args.root, assignment=args.assignment, output=args.output)
-    print(summary_table(root=args.root, assignment=args.assignment))
-    print(path)
+    print(messages.report_lines(report(root=args.root, assignment=args.assignment, output=args.output)))
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
     from course.status import status
 
-    print(status(root=args.root, assignment=args.assignment))
+    print(messages.status_text(status(root=args.root, assignment=args.assignment)))
+    return 0
+
+
+def _similarity(args: argparse.Namespace) -> int:
+    from course.similarity.report import similarity, similarity_lines
+
+    given = {"min_score": args.min_score, "top": args.top, "max_holders": args.common}  # unset: the function's defaults
+    print(similarity_lines(similarity(
+        root=args.root, assignment=args.assignment, output=args.output, json_path=args.json,
+        **{name: value for name, value in given.items() if value is not None},
+    )))
     return 0
 
 
 def _db_init(args: argparse.Namespace) -> int:
     from course.database import init_database
 
-    print(init_database(root=args.root))
+    print(messages.database_line(init_database(root=args.root)))
     return 0
 
 
@@ -132,6 +161,8 @@ def _lab(args: argparse.Namespace) -> int:
         server = lab.student_server(args.root, args.student, workspace, port=args.port, extra=extra)
     else:
         server = lab.instructor_server(args.root, port=args.port, extra=extra)
+    for line in messages.lab_lines(server):
+        print(line, file=sys.stderr)
     lab.run(server)
     return 0  # not reached: run() replaces this process
 
@@ -210,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, help="CSV path (default: <root>/grades-<assignment>.csv, or grades-<assignment>-<format>.csv)")
     p.add_argument(
         "--lms-column", metavar="NAME",
-        help="the grade column's header (default: the assignment id); for Canvas its title and id, e.g. 'Compression (123456)'",
+        help="the grade column's header (default: the assignment id); for Canvas its title and id, e.g. 'Homework 3 (123456)'",
     )
     p.add_argument("--match-by", default="email", help="moodle: the identifier every row must have, email (default) or idnumber")
     p.add_argument("--feedback-column", action="store_true", help="moodle: add a one-line summary for the grade's feedback")
@@ -248,6 +279,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("status", help="what is released, submitted and graded, and what failed and why")
     _add_common(p)
     p.set_defaults(run=_status)
+
+    p = commands.add_parser(
+        "similarity", help="rank pairs of students by the code and written answers they share",
+        description="Compare every collected submission with every other, per function and per written answer, "
+                    "after removing what the release gave everyone; show the pairs that share most (a table, an "
+                    "HTML page with the shared regions side by side, and JSON if asked).",
+    )
+    _add_common(p)
+    p.add_argument("--top", type=_count, metavar="N", help="pairs shown, highest first (default: 10; 0: all)")
+    p.add_argument("--min-score", type=_fraction, metavar="SCORE", help="show only pairs scoring at least this, 0-1 (default: 0)")
+    p.add_argument("--common", type=_count, metavar="N",
+                   help="a passage more than N students have is common knowledge, counted for nobody (default: 10)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the pairs shown as JSON (a, b, score, ...)")
+    p.add_argument("--output", type=Path, help="HTML path (default: <root>/similarity-<assignment>.html)")
+    p.set_defaults(run=_similarity)
     return parser
 
 
@@ -278,9 +324,10 @@ def main(argv: list[str] | None = None) -> None:
     _stop_on_signals()
     ensure_tools_on_path()  # nbgrader shells out to `alembic`: `.venv/bin/course` works without an activated venv
     try:
-        if getattr(args, "assignment", None) is not None:
-            from course.known import check_assignment
+        if hasattr(args, "assignment"):
+            from course.known import check_assignment, default_assignment
 
+            args.assignment = args.assignment or default_assignment(args.root)
             check_assignment(args.root, args.assignment, released=args.command != "release")
         status = args.run(args)
     except CourseError as error:

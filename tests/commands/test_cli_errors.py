@@ -23,6 +23,7 @@ COMMANDS = {
     "export": ["export"],
     "report": ["report"],
     "status": ["status"],
+    "similarity": ["similarity"],
     "db": ["db", "init"],
     "lab": ["lab", "instructor"],
     "roster": ["roster", "import", "class.csv"],

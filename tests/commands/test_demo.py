@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
 
-from course.demo import THROUGH_EXCHANGE, run
-from course.examples import make_examples
+from assignments.compression.examples import make_examples
 from course.grading.verdicts import read_verdict
+from demo.run import THROUGH_EXCHANGE, run
 from tests.coursedir import ASSIGNMENT
 
 pytestmark = pytest.mark.slow
@@ -31,9 +32,9 @@ def demo(tmp_path_factory):
 def test_every_step_runs_and_the_run_ends_with_summary_and_paths(demo):
     root, status, output = demo
     assert status == 0
-    for step in ("[release]", "[collect]", "[collect --zip]", "[autograde]", "[feedback --partial]"):
+    for step in ("[release]", "[collect]", "[collect --zip]", "[autograde]", "[similarity]", "[feedback --partial]"):
         assert step in output
-    assert "students graded       14" in output and "(3 not graded)" in output
+    assert "students graded       16" in output and "(3 not graded)" in output
     assert output.rstrip().splitlines()[-2:] == [
         f"grades CSV: {root / 'grades-compression.csv'}",
         f"report:     {root / 'report-compression.html'}",
@@ -69,7 +70,7 @@ def test_feedback_is_provisional_and_says_where_each_students_is(demo):
     where = dict(line.strip().split(": ", 1) for line in step.splitlines()[1:] if line.startswith("  "))
     exchange = [e.student for e in examples[:THROUGH_EXCHANGE] if e.student in where]  # those graded
     lms = [e.student for e in examples[THROUGH_EXCHANGE:] if e.student in where]
-    assert len(exchange) == 4 and len(lms) == 10 and len(where) == 14
+    assert len(exchange) == 4 and len(lms) == 12 and len(where) == 16
     for student in exchange:
         assert where[student].startswith("released to the exchange")
     for student in lms:
@@ -87,7 +88,7 @@ def test_no_feedback_folder_holds_anything_but_the_html_and_the_students_own_fil
         for path in (p for p in folder.rglob("*") if p.is_file()):
             checked += 1
             assert path.relative_to(folder) == Path(ASSIGNMENT, f"{ASSIGNMENT}.html") or path.relative_to(folder) in own, path
-    assert checked >= 14
+    assert checked >= 16
     assert all(path.suffix == ".html" for path in (root / "exchange" / ASSIGNMENT / "feedback").iterdir())
 
 
@@ -96,3 +97,14 @@ def test_the_report_marks_the_late_student(demo):
     page = (root / "report-compression.html").read_text(encoding="utf-8")
     assert '<tr class="late" data-student="late">' in page
     assert page.count('<span class="late-marker">late</span> 2 days') == 1  # a day and two hours: two started days
+
+
+def test_the_planted_copied_pair_is_on_top_of_the_similarity_report(demo):
+    root, _, output = demo
+    pairs = json.loads((root / "similarity-compression.json").read_text(encoding="utf-8"))
+    assert (pairs[0]["a"], pairs[0]["b"]) == ("copier", "own-style") and pairs[0]["score"] >= 0.9
+    assert all(p["score"] < 0.5 for p in pairs[1:])
+    table = output[output.index("[similarity]"):output.index("[feedback --partial]")]
+    first = next(line for line in table.splitlines() if line.strip().startswith("1 "))
+    assert first.split()[1:3] == ["copier", "own-style"]
+    assert f"page: {root / 'similarity-compression.html'}" in table

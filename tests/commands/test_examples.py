@@ -10,15 +10,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from assignments.compression.examples import (
+    DELETED_TEST, DUE_DATE, DUPLICATED_TEST, MARKDOWN_TEST, OWN_ANSWER, OWN_STYLE, PARTIAL_RIGHT, PARTIAL_WRONG,
+    READ_ONLY_CELL, Example, lms_file_name, main, make_examples, write_lms_download,
+)
+from course.similarity.fingerprints import code_tokens
+from course.similarity.parts import split_cell
 from course.cells import CellKind, cell_kind, grade_id, nbgrader_meta
 from course.content import REPO_ROOT, source_path
 from course.errors import CourseError
-from course.examples import (
-    DELETED_TEST, DUE_DATE, DUPLICATED_TEST, MARKDOWN_TEST, PARTIAL_RIGHT, PARTIAL_WRONG, READ_ONLY_CELL, Example,
-    lms_file_name, main, make_examples, write_lms_download,
-)
 from course.lms_names import HandIn, read_hand_in
-from course.submissions import cell_defining, reference_solutions, student_cells
+from demo.submissions import cell_defining, reference_solutions, student_cells
 from tests.coursedir import ASSIGNMENT
 
 pytest_plugins = ["tests.commands.example_class"]
@@ -28,7 +30,7 @@ RELEASE = REPO_ROOT / "release" / ASSIGNMENT / NOTEBOOK
 CASES = {
     "perfect", "partial", "blank", "late", "malformed-json", "empty-file", "missing-notebook", "wrong-file-name",
     "extra-files", "duplicated-grade-cell", "deleted-grade-cell", "test-cell-markdown", "edited-read-only",
-    "kernel-dies", "infinite-loop", "output-flood", "writes-files",
+    "kernel-dies", "infinite-loop", "output-flood", "writes-files", "own-style", "copier",
 }
 
 
@@ -222,3 +224,29 @@ def test_the_script_writes_the_class_as_an_lms_download(tmp_path, capsys, exampl
     assert capsys.readouterr().out.strip() == str(tmp_path / "class.zip")
     with zipfile.ZipFile(tmp_path / "class.zip") as archive:
         assert len(archive.namelist()) == sum(len(e.files) for e in examples)
+
+
+def test_own_style_writes_four_functions_its_own_way_and_one_answer(by_student, reference):
+    cells = code_cells(notebook(by_student["own-style"]))
+    own = {cell_defining(reference, name) for name in OWN_STYLE}
+    assert len(own) == 4 and all(cells[gid] != reference[gid] for gid in own)
+    assert {gid: code for gid, code in cells.items() if gid not in own} == {
+        gid: code for gid, code in reference.items() if gid not in own}
+    gid, answer = OWN_ANSWER
+    assert student_cells(notebook(by_student["own-style"]), (CellKind.ANSWER,))[gid].source == answer
+
+
+def normalised_definitions(code: str) -> dict[str, list[str]]:
+    """Each top-level definition of ``code`` (and the rest of it) as the similarity report reads it."""
+    return {name: [t.text for t in code_tokens(piece)] for name, piece in split_cell(code, "rest", True).items()}
+
+
+def test_the_copier_hands_in_own_styles_code_disguised_and_the_answer_reworded(by_student):
+    own, copied = (code_cells(notebook(by_student[s])) for s in ("own-style", "copier"))
+    assert own.keys() == copied.keys()
+    for gid in own:  # the same definitions, each the same code once comments, layout and names are set aside
+        assert normalised_definitions(own[gid]) == normalised_definitions(copied[gid])
+    assert sum(own[gid] != copied[gid] for gid in own) >= len(own) - 1  # every cell with a local name differs
+    gid, answer = OWN_ANSWER
+    reworded = student_cells(notebook(by_student["copier"]), (CellKind.ANSWER,))[gid].source
+    assert reworded != answer and len(reworded.split()) > 0.8 * len(answer.split())
