@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from course.course_config import load_course_config, step_folder
+from course.course_config import ensure_tools_on_path, load_course_config, step_folder
 from course.errors import BadOption, NotReleased, UnknownAssignment
 
 
@@ -24,6 +24,7 @@ NO_ASSIGNMENT_HINT = "put one in source/, then `course release ID`"
 
 def released_assignments(root: Path) -> list[str]:
     """The assignments in the gradebook: ``course release`` (or nbgrader's generate_assignment) put them there."""
+    ensure_tools_on_path()  # a new gradebook is created by running alembic
     with Gradebook(load_course_config(root).CourseDirectory.db_url) as gradebook:
         return sorted(a.name for a in gradebook.assignments)
 
