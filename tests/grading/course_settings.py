@@ -12,7 +12,8 @@ from course.course_config import load_course_config
 from course.grading.preprocessors import SandboxedExecute
 from course.grading.sandbox import package_folders
 
-SETTINGS = SandboxedExecute(config=load_course_config(Path(__file__).resolve().parents[2]))
+CONFIG = load_course_config(Path(__file__).resolve().parents[2])
+SETTINGS = SandboxedExecute(config=CONFIG)
 SHARED_CLASSES: dict[str, str] = dict(SETTINGS.shared_classes)
 SWAP_HELPER: str = SETTINGS.swap_helper
 SUPPORT: tuple[str, ...] = package_folders(SETTINGS.support_packages)

@@ -119,8 +119,8 @@ def batches(reference: dict[str, str]) -> list[tuple[dict[str, str], dict[str, s
     return result
 
 
-def ignore_stderr_config() -> Config:
-    """The course's own scoring options (stderr text is dropped before scoring, as ``course autograde`` does)."""
+def course_config() -> Config:
+    """The course's own grading and scoring options: its shared classes and support library, stderr text dropped."""
     config = Config()
     runpy.run_path(str(REPO_ROOT / "nbgrader_config.py"), init_globals={"get_config": lambda: config})
     return config
@@ -133,8 +133,9 @@ def grade(source: Path, release: Path, code: dict[str, str], folder: Path) -> di
     """
     shutil.copytree(release.parent, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.ipynb"))
     nb = fill_solutions(nbformat.read(release, as_version=4), code)
-    SandboxedExecute(source_notebook=str(source), timeout=30).preprocess(nb, {"metadata": {"path": str(folder)}})
-    IgnorePattern(config=ignore_stderr_config()).preprocess(nb, {})
+    config = course_config()
+    SandboxedExecute(config=config, source_notebook=str(source), timeout=30).preprocess(nb, {"metadata": {"path": str(folder)}})
+    IgnorePattern(config=config).preprocess(nb, {})
     for c in nb.cells:
         errors = [f"{o.ename}: {o.evalue}" for o in c.get("outputs", []) if o.output_type == "error"]
         if errors and cell_kind(c) is CellKind.TESTS:

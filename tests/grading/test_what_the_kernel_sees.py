@@ -21,6 +21,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from course.content import REPO_ROOT
 from course.grading.preprocessors import SandboxedExecute
+from tests.grading.course_settings import CONFIG
 
 pytestmark = pytest.mark.slow
 
@@ -88,7 +89,7 @@ def test_no_line_of_the_hidden_tests_oracles_or_solutions_is_readable_in_the_san
     code = f"SECRETS = set({hashes!r})\n" + WALK + "print('SEES', sorted(os.listdir('.')))\n"
     nb = new_notebook(cells=[new_code_cell(code, metadata={})],
                       metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
-    SandboxedExecute(source_notebook=str(SOURCE), timeout=600).preprocess(nb, {"metadata": {"path": str(graded)}})
+    SandboxedExecute(config=CONFIG, source_notebook=str(SOURCE), timeout=600).preprocess(nb, {"metadata": {"path": str(graded)}})
     printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
     assert "FOUND []" in printed, printed[-3000:]
     assert "SEES ['digits_teacher.npz', 'my_notes.txt']" in printed, printed[-3000:]
