@@ -16,7 +16,10 @@ c = get_config()  # noqa: F821  (injected by traitlets when nbgrader loads this 
 
 c.CourseDirectory.root = str(ROOT)
 c.CourseDirectory.course_id = "compression"
-c.CourseDirectory.db_url = os.environ.get("COMPRESSION_DB_URL", f"sqlite:///{ROOT / 'gradebook.db'}")
+# The gradebook. A shared deployment (e.g. PostgreSQL) puts its URL here, for every
+# command and the Formgrader; one command can use another database with
+# `course ... --db-url URL` or stock `nbgrader ... --CourseDirectory.db_url=URL`.
+c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
 
 # A local exchange that needs no root: release/fetch/submit/collect all work in it.
 c.Exchange.root = os.environ.get("COMPRESSION_EXCHANGE", str(ROOT / "exchange"))

@@ -3,6 +3,7 @@
 import re
 import runpy
 import subprocess
+import sys
 
 import pytest
 from traitlets.config import Config
@@ -28,13 +29,26 @@ def test_embedded_defaults(config):
     assert config.IgnorePattern.enabled is True
 
 
-def test_exchange_and_database_are_overridable(monkeypatch):
+def test_the_exchange_is_overridable_and_no_variable_chooses_the_gradebook(monkeypatch):
     monkeypatch.setenv("COMPRESSION_EXCHANGE", "/srv/exchange")
-    monkeypatch.setenv("COMPRESSION_DB_URL", "postgresql://grader@db/compression")
+    monkeypatch.setenv("COMPRESSION_DB_URL", "postgresql://grader@db/compression")  # no longer read
     c = Config()
     runpy.run_path(str(REPO_ROOT / "nbgrader_config.py"), init_globals={"get_config": lambda: c})
     assert c.Exchange.root == "/srv/exchange"
-    assert c.CourseDirectory.db_url == "postgresql://grader@db/compression"
+    assert c.CourseDirectory.db_url == f"sqlite:///{REPO_ROOT / 'gradebook.db'}"
+
+
+def test_stock_nbgrader_command_line_chooses_the_gradebook(monkeypatch, tmp_path):
+    """What every stock nbgrader command does on start-up: the config files, then ``--CourseDirectory.db_url=``."""
+    from nbgrader.apps.baseapp import NbGrader
+
+    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.setattr(sys, "path", list(sys.path))  # nbgrader puts the folder it starts in on sys.path
+    elsewhere = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    app = NbGrader()
+    app.initialize([f"--CourseDirectory.db_url={elsewhere}"])
+    assert app.coursedir.root == str(REPO_ROOT), "the repository's nbgrader_config.py was not loaded"
+    assert app.coursedir.db_url == elsewhere
 
 
 @pytest.mark.parametrize("stderr_text", [
@@ -52,10 +66,11 @@ def test_no_stderr_output_costs_points(config, stderr_text):
 
 @pytest.mark.slow
 def test_stock_nbgrader_commands_work_from_the_root(tmp_path):
-    env = nbgrader_env() | {"COMPRESSION_DB_URL": f"sqlite:///{tmp_path / 'gradebook.db'}"}
+    env = nbgrader_env()
     version = subprocess.run(["nbgrader", "--version"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
     assert "0.9.6" in version.stdout
-    listing = subprocess.run(["nbgrader", "db", "student", "list"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
+    listing = subprocess.run(["nbgrader", "db", "student", "list", f"--CourseDirectory.db_url=sqlite:///{tmp_path / 'gradebook.db'}"],
+                             cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
     assert "students in the database" in listing.stdout
     assert "not recognized" not in listing.stderr, listing.stderr
     assert (tmp_path / "gradebook.db").exists()

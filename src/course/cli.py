@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from course import messages
-from course.course_config import DB_URL_VARIABLE, ensure_tools_on_path
+from course.course_config import ensure_tools_on_path
 from course.errors import CourseError, Interrupted
 
 EXIT_CODES = """\
@@ -62,7 +62,7 @@ def _count(text: str) -> int:
 def _release(args: argparse.Namespace) -> int:
     from course.release import release
 
-    print(messages.release_line(release(root=args.root, assignment=args.assignment, due=args.due)))
+    print(messages.release_line(release(root=args.root, assignment=args.assignment, due=args.due, db_url=args.db_url)))
     return 0
 
 
@@ -70,7 +70,7 @@ def _collect(args: argparse.Namespace) -> int:
     from course.collect import collect
 
     result = collect(root=args.root, assignment=args.assignment, zip_source=args.zip, pattern=args.pattern,
-                     times=args.times)
+                     times=args.times, db_url=args.db_url)
     print(messages.collect_line(result))
     return 0
 
@@ -78,7 +78,8 @@ def _collect(args: argparse.Namespace) -> int:
 def _roster_import(args: argparse.Namespace) -> int:
     from course.roster_import import import_roster
 
-    print(messages.roster_line(import_roster(root=args.root, path=args.file, file_format=args.format)))
+    print(messages.roster_line(import_roster(root=args.root, path=args.file, file_format=args.format,
+                                             db_url=args.db_url)))
     return 0
 
 
@@ -89,7 +90,7 @@ def _autograde(args: argparse.Namespace) -> int:
         batch = autograde(
             root=args.root, assignment=args.assignment, workers=args.workers,
             students=args.student or None, force=args.force, progress=not args.no_progress, unsafe=args.unsafe,
-            scheduler=args.scheduler,
+            scheduler=args.scheduler, db_url=args.db_url,
         )
     except BatchInterrupted as stop:
         print(messages.autograde_summary(stop.result))
@@ -101,7 +102,8 @@ def _autograde(args: argparse.Namespace) -> int:
 def _feedback(args: argparse.Namespace) -> int:
     from course.feedback import feedback
 
-    result = feedback(root=args.root, assignment=args.assignment, release=not args.no_release, partial=args.partial)
+    result = feedback(root=args.root, assignment=args.assignment, release=not args.no_release, partial=args.partial,
+                      db_url=args.db_url)
     if result.failed:  # the others' feedback is done: where it is, then main's one error line
         print("\n".join(messages.feedback_places(result)))
         raise CourseError(messages.feedback_failure(result))
@@ -114,7 +116,7 @@ def _export(args: argparse.Namespace) -> int:
 
     result = export(
         root=args.root, assignment=args.assignment, output=args.output, file_format=args.format,
-        lms_column=args.lms_column, match_by=args.match_by, feedback_column=args.feedback_column,
+        lms_column=args.lms_column, match_by=args.match_by, feedback_column=args.feedback_column, db_url=args.db_url,
     )
     print(result.path)
     return 0
@@ -123,14 +125,15 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from course.report import report
 
-    print(messages.report_lines(report(root=args.root, assignment=args.assignment, output=args.output)))
+    result = report(root=args.root, assignment=args.assignment, output=args.output, db_url=args.db_url)
+    print(messages.report_lines(result))
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
     from course.status import status
 
-    print(messages.status_text(status(root=args.root, assignment=args.assignment)))
+    print(messages.status_text(status(root=args.root, assignment=args.assignment, db_url=args.db_url)))
     return 0
 
 
@@ -148,7 +151,7 @@ def _similarity(args: argparse.Namespace) -> int:
 def _db_init(args: argparse.Namespace) -> int:
     from course.database import init_database
 
-    print(messages.database_line(init_database(root=args.root)))
+    print(messages.database_line(init_database(root=args.root, db_url=args.db_url)))
     return 0
 
 
@@ -317,8 +320,6 @@ def _stop_on_signals() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    if getattr(args, "db_url", None):  # read by load_course_config here and in the processes started from here
-        os.environ[DB_URL_VARIABLE] = args.db_url
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     _stop_on_signals()
@@ -327,8 +328,8 @@ def main(argv: list[str] | None = None) -> None:
         if hasattr(args, "assignment"):
             from course.known import check_assignment, default_assignment
 
-            args.assignment = args.assignment or default_assignment(args.root)
-            check_assignment(args.root, args.assignment, released=args.command != "release")
+            args.assignment = args.assignment or default_assignment(args.root, db_url=args.db_url)
+            check_assignment(args.root, args.assignment, released=args.command != "release", db_url=args.db_url)
         status = args.run(args)
     except CourseError as error:
         print(f"course {args.command}: {error}", file=sys.stderr)

@@ -81,7 +81,7 @@ def skip(skipped: dict[str, str], name: str, reason: str) -> None:
 
 
 def collect(*, root: Path, assignment: str, zip_source: Path | None = None, pattern: str | None = None,
-            times: Path | None = None) -> CollectResult:
+            times: Path | None = None, db_url: str | None = None) -> CollectResult:
     """Collect ``assignment`` from the exchange, or from an LMS download.
 
     ``NothingToDo`` when there is nothing to collect, saying what to do;
@@ -92,8 +92,9 @@ def collect(*, root: Path, assignment: str, zip_source: Path | None = None, patt
             raise BadOption("--pattern reads LMS file names; it needs --zip")
         if times is not None:
             raise BadOption("--times gives the submission times of an LMS download; it needs --zip")
-        return collect_exchange(root=root, assignment=assignment)
-    return collect_download(root=root, assignment=assignment, source=zip_source, pattern=pattern, times=times)
+        return collect_exchange(root=root, assignment=assignment, db_url=db_url)
+    return collect_download(root=root, assignment=assignment, source=zip_source, pattern=pattern, times=times,
+                            db_url=db_url)
 
 
 # -- the exchange -------------------------------------------------------------
@@ -134,7 +135,7 @@ def owner(path: Path) -> str:
         return f"uid {path.stat().st_uid}"
 
 
-def collect_exchange(*, root: Path, assignment: str) -> CollectResult:
+def collect_exchange(*, root: Path, assignment: str, db_url: str | None = None) -> CollectResult:
     """nbgrader's collect (latest submission per student; newer ones replace older), one student at a time.
 
     One call per student keeps a bad inbound folder from stopping everyone
@@ -144,7 +145,7 @@ def collect_exchange(*, root: Path, assignment: str) -> CollectResult:
     class, one warning line in all, instead of four lines per submission on
     every run.
     """
-    config = load_course_config(root)
+    config = load_course_config(root, db_url=db_url)
     check_owner = config.ExchangeCollect.get("check_owner", True)
     config.ExchangeCollect.check_owner = False
     api = open_api(config, log)
@@ -241,7 +242,7 @@ class PlannedZipCollect(ZipCollectApp):
 
 
 def collect_download(*, root: Path, assignment: str, source: Path, pattern: str | None = None,
-                     times: Path | None = None) -> CollectResult:
+                     times: Path | None = None, db_url: str | None = None) -> CollectResult:
     """nbgrader's ``zip_collect`` on an LMS download (a ``.zip`` file or a folder), matched against the roster.
 
     A student's earlier collected files are replaced by the new ones.
@@ -251,7 +252,7 @@ def collect_download(*, root: Path, assignment: str, source: Path, pattern: str 
     regex = compile_pattern(pattern) if pattern is not None else None
     if not (source.is_dir() or (source.is_file() and source.suffix == ".zip")):
         raise UnusableInput(f"--zip takes a .zip file or a folder; {source} is neither")
-    config = load_course_config(root)
+    config = load_course_config(root, db_url=db_url)
     roster = load_roster(root)
     zone = config.Exchange.get("timezone", "UTC")
     if times is not None and gettz(zone) is None:

@@ -23,17 +23,18 @@ if TYPE_CHECKING:
     from nbgrader.coursedir import CourseDirectory
 
 CONFIG_FILE = "nbgrader_config.py"
-# Set by `course ... --db-url URL`: the gradebook for this command and the
-# processes it starts, whatever the course's nbgrader_config.py says.
-DB_URL_VARIABLE = "COURSE_DB_URL"
 # nbgrader's steps with a folder of their own (CourseDirectory.<step>_directory), and the exchange's folders.
 STEPS = ("source", "release", "submitted", "autograded", "feedback")
 EXCHANGE_BOXES = ("outbound", "inbound", "feedback")
 
 
-def load_course_config(root: Path = REPO_ROOT, **overrides: dict) -> Config:
+def load_course_config(root: Path = REPO_ROOT, *, db_url: str | None = None, **overrides: dict) -> Config:
     """The course's nbgrader config, with per-section overrides (e.g. CourseDirectory={...}).
 
+    ``db_url`` (``course ... --db-url``) replaces the config's
+    ``CourseDirectory.db_url``. It is an argument, never read from the
+    environment: a command hands the gradebook it was given to each function
+    and grading process it uses, and nothing else can change it on the way.
     A folder without ``nbgrader_config.py`` is not a course: that is the
     instructor's mistake to fix (wrong folder, missing ``--root``), not a traceback.
     """
@@ -43,8 +44,8 @@ def load_course_config(root: Path = REPO_ROOT, **overrides: dict) -> Config:
             "run the command in the course folder, or pass --root COURSE_FOLDER"
         )
     config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
-    if os.environ.get(DB_URL_VARIABLE):
-        config.CourseDirectory.db_url = os.environ[DB_URL_VARIABLE]
+    if db_url:
+        config.CourseDirectory.db_url = db_url
     for section, values in overrides.items():
         for key, value in values.items():
             config[section][key] = value

@@ -54,9 +54,9 @@ class DatabaseState:
     version: str | None  # nbgrader's schema version (alembic's)
 
 
-def init_database(*, root: Path) -> DatabaseState:
-    """Create the gradebook schema in the course's database if it is empty; report what was found or done."""
-    url = load_course_config(root).CourseDirectory.db_url
+def init_database(*, root: Path, db_url: str | None = None) -> DatabaseState:
+    """Create the gradebook schema in the course's database (or ``db_url``'s) if it is empty; report what was found or done."""
+    url = load_course_config(root, db_url=db_url).CourseDirectory.db_url
     try:
         tables, version = schema_state(url)
     except ArgumentError as error:

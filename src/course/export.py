@@ -101,7 +101,7 @@ def pending_warning(results: AssignmentResults) -> str | None:
 
 def export(
     *, root: Path, assignment: str, output: Path | None = None, file_format: str = "csv",
-    lms_column: str | None = None, match_by: str = "email", feedback_column: bool = False,
+    lms_column: str | None = None, match_by: str = "email", feedback_column: bool = False, db_url: str | None = None,
 ) -> ExportResult:
     """Write ``output`` in ``file_format``.
 
@@ -119,9 +119,9 @@ def export(
         raise BadOption("--feedback-column and --match-by are for --format moodle")
     if file_format == "csv" and lms_column:
         raise BadOption("--lms-column is for --format canvas or moodle")
-    results = load_results(root=root, assignment=assignment)
+    results = load_results(root=root, assignment=assignment, db_url=db_url)
     suffix = "" if file_format == "csv" else f"-{file_format}"
-    output = output or course_file(load_course_config(root), f"grades-{assignment}{suffix}.csv")
+    output = output or course_file(load_course_config(root, db_url=db_url), f"grades-{assignment}{suffix}.csv")
     if warning := pending_warning(results):
         log.warning("%s", warning)
     pending = results.pending_answers()

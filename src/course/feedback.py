@@ -79,9 +79,9 @@ def dotted_name(step: object) -> str:
     return step if isinstance(step, str) else f"{step.__module__}.{step.__qualname__}"
 
 
-def feedback_config(root: Path) -> Config:
+def feedback_config(root: Path, *, db_url: str | None = None) -> Config:
     """The course config whose feedback pipeline ends with ``COURSE_STEPS``, each once and in that order."""
-    config = load_course_config(root)
+    config = load_course_config(root, db_url=db_url)
     section = config.GenerateFeedback
     configured = list(section["preprocessors"] if "preprocessors" in section else GenerateFeedback.preprocessors.default())
     ours = {dotted_name(step) for step in COURSE_STEPS}
@@ -120,7 +120,8 @@ def refusal(assignment: str, pending: dict[str, int]) -> str:
     )
 
 
-def feedback(*, root: Path, assignment: str, release: bool = True, partial: bool = False) -> FeedbackResult:
+def feedback(*, root: Path, assignment: str, release: bool = True, partial: bool = False,
+             db_url: str | None = None) -> FeedbackResult:
     """Generate feedback for every currently autograded student and release it.
 
     Raises ``NothingToDo`` when nothing is autograded, and
@@ -128,12 +129,12 @@ def feedback(*, root: Path, assignment: str, release: bool = True, partial: bool
     unless ``partial`` (their feedback then says it is provisional). A student
     whose feedback fails is in the result's ``failed``; the others get theirs.
     """
-    config = feedback_config(root)
+    config = feedback_config(root, db_url=db_url)
     api = open_api(config, log)
     students = sorted(api.get_autograded_students(assignment))
     if not students:
         raise NothingToDo(f"no autograded submission of {assignment!r}: run `course autograde {assignment}` first")
-    results = load_results(root=root, assignment=assignment)
+    results = load_results(root=root, assignment=assignment, db_url=db_url)
     pending = {student: count for student, count in results.pending_answers().items() if student in students}
     if pending and not partial:
         raise WrittenAnswersPending(refusal(assignment, pending), pending)

@@ -22,10 +22,10 @@ from course.errors import BadOption, NotReleased, UnknownAssignment
 NO_ASSIGNMENT_HINT = "put one in source/, then `course release ID`"
 
 
-def released_assignments(root: Path) -> list[str]:
+def released_assignments(root: Path, *, db_url: str | None = None) -> list[str]:
     """The assignments in the gradebook: ``course release`` (or nbgrader's generate_assignment) put them there."""
     ensure_tools_on_path()  # a new gradebook is created by running alembic
-    with Gradebook(load_course_config(root).CourseDirectory.db_url) as gradebook:
+    with Gradebook(load_course_config(root, db_url=db_url).CourseDirectory.db_url) as gradebook:
         return sorted(a.name for a in gradebook.assignments)
 
 
@@ -35,18 +35,18 @@ def source_assignments(root: Path) -> list[str]:
     return sorted(Path(path).name for path in glob.glob(str(pattern)) if Path(path).is_dir())
 
 
-def course_assignments(root: Path) -> list[str]:
+def course_assignments(root: Path, *, db_url: str | None = None) -> list[str]:
     """Every assignment the course knows: in the gradebook or in source/."""
-    return sorted(set(released_assignments(root)) | set(source_assignments(root)))
+    return sorted(set(released_assignments(root, db_url=db_url)) | set(source_assignments(root)))
 
 
-def default_assignment(root: Path) -> str:
+def default_assignment(root: Path, *, db_url: str | None = None) -> str:
     """The assignment a command means when none is named: the course's only one.
 
     The engine names no assignment of its own; a course of one assignment
     needs none on the command line, and a course of several is asked which.
     """
-    known = course_assignments(root)
+    known = course_assignments(root, db_url=db_url)
     if len(known) == 1:
         return known[0]
     if not known:
@@ -54,13 +54,13 @@ def default_assignment(root: Path) -> str:
     raise BadOption(f"this course has {len(known)} assignments ({', '.join(known)}): name the one you mean")
 
 
-def check_assignment(root: Path, assignment: str, *, released: bool = True) -> None:
+def check_assignment(root: Path, assignment: str, *, released: bool = True, db_url: str | None = None) -> None:
     """Refuse ``assignment`` unless the course knows it; with ``released``, unless it is in the gradebook too.
 
     Known means in the gradebook or in source/. The message names the nearest
     known id (difflib) or, for one not released yet, the command that releases it.
     """
-    in_gradebook = released_assignments(root)
+    in_gradebook = released_assignments(root, db_url=db_url)
     if assignment in in_gradebook:
         return
     in_source = source_assignments(root)

@@ -56,14 +56,14 @@ def ensure_exchange(exchange: Path) -> None:
         exchange.chmod(0o777)
 
 
-def release(*, root: Path, assignment: str, due: str | None = None) -> ReleaseResult:
+def release(*, root: Path, assignment: str, due: str | None = None, db_url: str | None = None) -> ReleaseResult:
     """Generate the student version, store the due date, release to the exchange.
 
     Stock ``nbgrader release_assignment`` refuses to overwrite an earlier
     release; this replaces it (force) when, and only when, release/ changed.
     """
     duedate = parse_due(due) if due is not None else None  # before touching anything
-    config = load_course_config(root, ExchangeReleaseAssignment={"force": True})
+    config = load_course_config(root, db_url=db_url, ExchangeReleaseAssignment={"force": True})
     outbound = exchange_folder(config, "outbound", assignment)
     ensure_exchange(exchange_root(config))
     api = open_api(config, log)

@@ -65,20 +65,20 @@ class ClassReport:
         return [s for s in self.results.students if self.is_late(s)]
 
 
-def seconds_late(root: Path, assignment: str) -> dict[str, float]:
+def seconds_late(root: Path, assignment: str, *, db_url: str | None = None) -> dict[str, float]:
     """nbgrader's ``total_seconds_late`` of each submission: past the due date plus the student's extension."""
-    coursedir = course_directory(load_course_config(root))
+    coursedir = course_directory(load_course_config(root, db_url=db_url))
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
         return {s.student.id: float(s.total_seconds_late) for s in gradebook.assignment_submissions(assignment)}
 
 
-def load_class_report(root: Path, assignment: str) -> ClassReport:
-    results = load_results(root=root, assignment=assignment)
+def load_class_report(root: Path, assignment: str, *, db_url: str | None = None) -> ClassReport:
+    results = load_results(root=root, assignment=assignment, db_url=db_url)
     roster = load_roster(root)
     names = {s.student: roster[s.student].full_name if s.student in roster else "" for s in results.students}
     for student in results.students:  # the gradebook's names where the roster has none
         names[student.student] = names[student.student] or " ".join(filter(None, (student.first_name, student.last_name)))
-    return ClassReport(results, names, seconds_late(root, assignment))
+    return ClassReport(results, names, seconds_late(root, assignment, db_url=db_url))
 
 
 def passed(score: float, results: AssignmentResults, pass_mark: float) -> bool:
@@ -353,10 +353,11 @@ class ReportResult:
     summary: ClassSummary
 
 
-def report(*, root: Path, assignment: str, output: Path | None = None, pass_mark: float = PASS_MARK) -> ReportResult:
+def report(*, root: Path, assignment: str, output: Path | None = None, pass_mark: float = PASS_MARK,
+           db_url: str | None = None) -> ReportResult:
     """Write the HTML report (default ``report-<assignment>.html`` in the course folder)."""
-    view = load_class_report(root, assignment)
-    output = output or course_file(load_course_config(root), f"report-{assignment}.html")
+    view = load_class_report(root, assignment, db_url=db_url)
+    output = output or course_file(load_course_config(root, db_url=db_url), f"report-{assignment}.html")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_page(view, pass_mark), encoding="utf-8")
     log.info("report of %d students -> %s", len(view.results.students), output)

@@ -147,9 +147,9 @@ def ordered_cells(gradebook: Gradebook, assignment: str, source: dict[str, Noteb
     return cells
 
 
-def load_results(*, root: Path, assignment: str) -> AssignmentResults:
+def load_results(*, root: Path, assignment: str, db_url: str | None = None) -> AssignmentResults:
     """Everything known about ``assignment``; ``NotReleased`` when the gradebook does not know it."""
-    coursedir = course_directory(load_course_config(root))
+    coursedir = course_directory(load_course_config(root, db_url=db_url))
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
         try:
             db_assignment = gradebook.find_assignment(assignment)

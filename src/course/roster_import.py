@@ -229,10 +229,10 @@ def merge(existing: dict[str, RosterEntry], rows: list[Row]) -> Merged:
     return merged
 
 
-def write_students(root: Path, entries: list[RosterEntry]) -> None:
+def write_students(root: Path, entries: list[RosterEntry], *, db_url: str | None = None) -> None:
     """Names, email and LMS user id into nbgrader's student table (what the Formgrader shows); never erased."""
     ensure_tools_on_path()
-    with Gradebook(load_course_config(root).CourseDirectory.db_url) as gradebook:
+    with Gradebook(load_course_config(root, db_url=db_url).CourseDirectory.db_url) as gradebook:
         for entry in entries:
             known = {f: getattr(entry, f) for f in ("first_name", "last_name", "email", "lms_user_id") if getattr(entry, f)}
             gradebook.update_or_create_student(entry.student_id, **known)
@@ -257,11 +257,11 @@ class RosterImport:
         return len(self.new) + len(self.updated) + len(self.unchanged)
 
 
-def import_roster(*, root: Path, path: Path, file_format: str = "auto") -> RosterImport:
+def import_roster(*, root: Path, path: Path, file_format: str = "auto", db_url: str | None = None) -> RosterImport:
     """Read the class list at ``path`` into the gradebook and ``roster.csv``."""
     existing = load_roster(root)  # first: outside a course folder, that is the mistake to name
     file_format, rows, skipped = read_class_list(path, file_format)
     merged = merge(existing, rows)
-    write_students(root, [merged.roster[s] for s in (*merged.new, *merged.updated, *merged.unchanged)])
+    write_students(root, [merged.roster[s] for s in (*merged.new, *merged.updated, *merged.unchanged)], db_url=db_url)
     saved = save_roster(root, list(merged.roster.values()))
     return RosterImport(path, file_format, merged.new, merged.updated, merged.unchanged, merged.kept, skipped, saved)

@@ -152,11 +152,11 @@ def student_status(api: NbGraderAPI, assignment: str, name: str, *, inbound: dic
     )
 
 
-def status(*, root: Path, assignment: str) -> ClassStatus:
+def status(*, root: Path, assignment: str, db_url: str | None = None) -> ClassStatus:
     """Where ``assignment`` stands: the release, and one entry per student who handed in, was graded or failed."""
-    api = open_api(load_course_config(root))
+    api = open_api(load_course_config(root, db_url=db_url))
     try:
-        results = load_results(root=root, assignment=assignment)
+        results = load_results(root=root, assignment=assignment, db_url=db_url)
     except NotReleased as error:  # not released yet: the rest can still be told
         log.info("%s", error)
         results = None

@@ -53,18 +53,17 @@ def local_reference(tmp_path_factory) -> tuple[Path, dict]:
 # -- PostgreSQL ----------------------------------------------------------------
 
 
-def test_db_init_creates_the_schema_once(tmp_path, postgres_url, monkeypatch):
+def test_db_init_creates_the_schema_once(tmp_path, postgres_url):
     course = make_course(tmp_path / "course")
-    monkeypatch.setenv("COURSE_DB_URL", postgres_url)
-    created = init_database(root=course)
+    created = init_database(root=course, db_url=postgres_url)
     assert (created.created, created.tables) == (True, 14) and created.version
-    assert init_database(root=course) == DatabaseState(created.url, False, 14, created.version)
+    assert init_database(root=course, db_url=postgres_url) == DatabaseState(created.url, False, 14, created.version)
     assert "://" in created.url and "gradebook schema created (14 tables" in database_line(created)
     with Gradebook(postgres_url) as gradebook:
         assert gradebook.assignments == []
 
 
-def test_db_init_refuses_a_database_that_is_not_a_gradebook(tmp_path, postgres_url, monkeypatch):
+def test_db_init_refuses_a_database_that_is_not_a_gradebook(tmp_path, postgres_url):
     engine = sqlalchemy.create_engine(postgres_url)
     with engine.begin() as connection:
         connection.execute(sqlalchemy.text("CREATE TABLE payroll (id integer)"))
@@ -72,9 +71,8 @@ def test_db_init_refuses_a_database_that_is_not_a_gradebook(tmp_path, postgres_u
     course = make_course(tmp_path / "course")
     result = run_tool(course, "course", "db", "init", "--db-url", postgres_url, check=False)
     assert result.returncode == 2 and "not empty" in result.stderr and "payroll" in result.stderr
-    monkeypatch.setenv("COURSE_DB_URL", postgres_url.rsplit("/", 1)[0] + "/no_such_database")
     with pytest.raises(CourseError, match="cannot open"):
-        init_database(root=course)
+        init_database(root=course, db_url=postgres_url.rsplit("/", 1)[0] + "/no_such_database")
 
 
 def test_postgres_gradebook_gets_the_same_scores_as_sqlite(tmp_path, postgres_url, local_reference):
@@ -97,11 +95,10 @@ def test_concurrent_graders_do_not_lose_or_double_rows(tmp_path, postgres_url, l
     _, reference = local_reference
     root = tmp_path / "course"
     new_course(root)
-    env = {**tool_env(), "COURSE_DB_URL": postgres_url}
     run_tool(root, "course", "release", "--db-url", postgres_url)
     batches = [
-        subprocess.Popen(["course", "autograde", "--workers", "2", "--force", "--no-progress"], cwd=root, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(["course", "autograde", "--workers", "2", "--force", "--no-progress", "--db-url", postgres_url],
+                         cwd=root, env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for _ in range(2)
     ]
     outputs = [batch.communicate(timeout=600)[0] for batch in batches]

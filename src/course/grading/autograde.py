@@ -71,17 +71,19 @@ def collected_students(config: Config, assignment: str) -> list[str]:
 def autograde(
     *, root: Path, assignment: str, workers: int | None = None, students: list[str] | None = None,
     force: bool = False, progress: bool = True, unsafe: bool = False, scheduler: str | None = None,
+    db_url: str | None = None,
 ) -> BatchResult:
     """Grade the collected submissions of ``assignment`` (or only ``students``).
 
     The work goes to ``workers`` local processes, or to the Dask cluster whose
     scheduler is at ``scheduler``. Unless ``unsafe``, every kernel runs in the
     sandbox and the tests run in the grader; without a working sandbox (on
-    every worker) nothing is graded. ``course.known.check_assignment`` is the
-    caller's to run first (``cli.main`` does, for every command).
+    every worker) nothing is graded. The gradebook is ``db_url``, else the
+    config's. ``course.known.check_assignment`` is the caller's to run first
+    (``cli.main`` does, for every command).
     """
     root = root.resolve()
-    config = load_course_config(root)
+    config = load_course_config(root, db_url=db_url)
     if unsafe:
         log.warning("--unsafe: no sandbox, hidden tests run in the students' kernels, as in stock nbgrader")
     elif scheduler is None:

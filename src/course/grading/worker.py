@@ -61,7 +61,7 @@ class Configs:
 
 @functools.lru_cache(maxsize=8)
 def _parsed(root: Path, db_url: str | None, stamp: int) -> Config:
-    return load_course_config(root, CourseDirectory={"db_url": db_url} if db_url else {})
+    return load_course_config(root, db_url=db_url)
 
 
 def course_config(root: Path, db_url: str | None = None) -> Config:
