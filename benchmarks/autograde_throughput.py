@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course.cells import CellKind  # noqa: E402
+from course.grading import phases  # noqa: E402
 from course.grading.pipeline import UNSAFE_VARIABLE  # noqa: E402
+from course.grading.verdicts import read_verdict  # noqa: E402
 from demo.submissions import fill_solutions, reference_solutions  # noqa: E402
 from tests.coursedir import make_course, run_tool  # noqa: E402
 
@@ -82,6 +84,12 @@ def floor_seconds(nb: nbformat.NotebookNode, cwd: Path, repeats: int = 3) -> flo
     return statistics.median(times)
 
 
+def mean_phases(root: Path, class_: dict) -> dict[str, float]:
+    """Each grading phase's mean over the class, as ``course autograde`` recorded it in the verdicts."""
+    verdicts = [read_verdict(root / "autograded" / student / ASSIGNMENT) for student in class_]
+    return phases.averaged([v.phases for v in verdicts if v is not None])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=24)
@@ -98,6 +106,7 @@ def main() -> None:
         ours = timed(course_root, "course", "autograde", ASSIGNMENT, "--workers", str(args.workers), "--no-progress")
         unsafe = timed(unsafe_root, "course", "autograde", ASSIGNMENT, "--workers", str(args.workers), "--no-progress", "--unsafe")
         floor = floor_seconds(class_["student000"], course_root / "release" / ASSIGNMENT)
+        profiles = {label: mean_phases(root, class_) for label, root in (("sandboxed", course_root), ("--unsafe", unsafe_root))}
     n = args.submissions
     print(f"machine: {os.cpu_count()} cores; {n} submissions")
     print(f"stock nbgrader autograde (serial):      {stock:7.1f} s  {60 * n / stock:6.1f} submissions/min  {stock / n:5.2f} s each")
@@ -106,6 +115,9 @@ def main() -> None:
     print(f"speed-up over stock:                    {stock / ours:7.2f}x")
     print(f"cost of sandbox + grader-side tests:    {ours / unsafe:7.2f}x --unsafe ({100 * (ours / unsafe - 1):+.0f}%)")
     print(f"floor, one nbclient execution:          {floor:7.2f} s per submission (stock pays {stock / n / floor:.2f}x that)")
+    print("where a submission's grading time goes (mean seconds per phase, from the verdicts):")
+    for label, means in profiles.items():
+        print(f"  {label:10s} " + ", ".join(f"{phase} {seconds:.2f}" for phase, seconds in means.items()))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from nbgrader.api import Gradebook
 from course.cells import CellKind, cell_kind, grade_id, is_test_of
 from course.course_config import course_directory, course_file, load_course_config
 from course.definitions import top_level_definitions
+from course.grading import phases
 from course.late_penalty import days_late
 from course.results import AssignmentResults, GradeCell, StudentResult, load_results, problem_text
 from course.roster import load_roster
@@ -242,12 +243,20 @@ def points_lost(results: AssignmentResults, figure: Figure) -> None:
 
 
 def grading_times(results: AssignmentResults, figure: Figure) -> None:
-    timed = [s for s in results.students if s.verdict is not None]
-    seconds = [s.verdict.seconds for s in timed]
-    colours = [RED if s.failed else BLUE for s in timed]
-    axes = bar_chart(figure, [s.student for s in timed], seconds, colours, [f"{x:.1f} s" for x in seconds])
-    axes.set(xlabel="seconds to grade (red: not graded)")
-    axes.set_xlim(0, max([*seconds, 1]) * 1.15)
+    """How long submissions took (a histogram: readable at any class size), and where the time went on average."""
+    timed = [s.verdict for s in results.students if s.verdict is not None]
+    spread, split = figure.subplots(1, 2, width_ratios=(3, 2))
+    graded, failed = ([v.seconds for v in timed if (v.status == "graded") is ok] for ok in (True, False))
+    spread.hist([graded, failed], bins=20, stacked=True, color=[BLUE, RED], label=["graded", "not graded"])
+    spread.set(xlabel="seconds to grade one submission", ylabel="submissions")
+    spread.yaxis.set_major_locator(MaxNLocator(integer=True))
+    spread.legend()
+    means = phases.averaged([v.phases for v in timed if v.phases])
+    bars = split.barh(list(means), list(means.values()), color=BLUE)
+    split.bar_label(bars, labels=[f"{x:.2f} s" for x in means.values()], padding=3)
+    split.invert_yaxis()
+    split.set(xlabel="mean seconds per submission, by phase")
+    split.set_xlim(0, max([*means.values(), 0.1]) * 1.4)
 
 
 Draw = Callable[[AssignmentResults, Figure], None]
@@ -259,7 +268,7 @@ def figures(pass_mark: float) -> list[tuple[str, Draw]]:
         ("Score distribution", partial(score_histogram, pass_mark=pass_mark)),
         ("Pass rate per function (worst first)", pass_rate_chart),
         ("Points lost per function (most first)", points_lost),
-        ("Time per submission", grading_times),
+        ("Grading time", grading_times),
     ]
 
 

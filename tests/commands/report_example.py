@@ -22,6 +22,12 @@ DUE = datetime(2026, 1, 15, 17, 0)
 EXAMPLE_LATE = "carol"
 
 
+def example_phases(index: int) -> dict[str, float]:
+    """Made-up seconds per grading phase; the kernel's cells take longer for later students."""
+    return {"staging": 0.05, "kernel start": 0.6, "kernel cells": 0.3 + 0.01 * index, "grader tests": 0.4,
+            "kernel stop": 0.02, "nbgrader": 0.3, "scoring": 0.04}
+
+
 def example_report(size: int = 17) -> ClassReport:
     """``size`` students who each lose every third cell (in turn); one late, some with a written answer pending,
     one without a submission and one the grader could not grade."""
@@ -36,7 +42,8 @@ def example_report(size: int = 17) -> ClassReport:
         if index % 4 == 1:  # a written answer nobody graded yet
             scores[(ASSIGNMENT, WRITTEN_ANSWER)] = None
         values = dict(submitted=True, timestamp=DUE - timedelta(hours=1), raw_score=sum(filter(None, scores.values())),
-                      cell_scores=scores, verdict=Verdict(name, ASSIGNMENT, "f", "graded", seconds=1.5 + index))
+                      cell_scores=scores, verdict=Verdict(name, ASSIGNMENT, "f", "graded", seconds=1.5 + index,
+                                      phases=example_phases(index)))
         return StudentResult(name, **{**values, **changes})
 
     names = ["ada", "bob", EXAMPLE_LATE, "dan", "eve", *(f"student-{n:02d}" for n in range(size - 5))]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from course.grading import worker
+from course.grading import phases, worker
 from course.grading.autograde import autograde
 from course.grading.pipeline import UNSAFE_VARIABLE
 from course.grading.verdicts import VERDICT_FILE, Verdict, read_verdict
@@ -48,6 +48,16 @@ def test_every_submission_gets_a_verdict_with_its_score(stock_and_parallel):
         assert verdict.status == "graded" and verdict.problems == []
         assert verdict.score == pytest.approx(sum(v for k, v in cells.items() if not k.startswith("q")))
         assert verdict.max_score == 76 and verdict.seconds > 0
+
+
+def test_every_verdict_says_where_its_grading_time_went(stock_and_parallel):
+    _, ours = stock_and_parallel
+    for student in ("ada", "bob", "cy"):
+        verdict = read_verdict(ours / "autograded" / student / ASSIGNMENT)
+        assert set(verdict.phases) == set(phases.PHASES), student  # every phase (the file keeps keys sorted)
+        assert all(seconds > 0 for seconds in verdict.phases.values()), verdict.phases
+        # The phases are disjoint intervals of the grading: nothing counted twice (kernel time inside nbgrader's).
+        assert sum(verdict.phases.values()) <= verdict.seconds + 0.001 * len(phases.PHASES), verdict
 
 
 def test_rerun_grades_only_new_or_changed_and_force_regrades(stock_and_parallel):

@@ -18,7 +18,7 @@ from course.content import source_path
 from course.messages import report_lines
 from course.report import (
     FIGURE_STYLE, WRITTEN, ClassReport, drawn, figures, function_names, function_of, function_pass_rates,
-    points_lost_by_function, render_page, report,
+    grading_times, points_lost_by_function, render_page, report,
 )
 from course.results import AssignmentResults, GradeCell, load_results
 from course.roster import RosterEntry
@@ -203,3 +203,16 @@ def test_the_page_has_a_row_per_student_with_name_score_late_penalty_and_pending
     assert [s for s, (classes, _) in rows.items() if "late" in classes.split()] == [EXAMPLE_LATE]
     assert rows["bob"][1][5] == "1" and rows["ada"][1][5] == ""  # bob's written answer awaits a grader
     assert rows["dan"][1][2] == "no submission" and rows["eve"][1][2] == "not graded"
+
+
+def test_grading_time_is_a_distribution_and_a_mean_per_phase_whatever_the_class_size():
+    small, large = example_report(17), example_report(1000)
+    heights = {drawn(grading_times, view.results).get_figheight() for view in (small, large)}
+    assert len(heights) == 1  # not one bar per student: a class of 1000 reads like one of 17
+    figure = drawn(grading_times, large.results)
+    spread, split = figure.axes
+    assert sum(patch.get_height() for patch in spread.patches) == len(large.results.students) - 1  # dan handed nothing in
+    timed = [s.verdict for s in large.results.students if s.verdict is not None and s.verdict.phases]
+    means = {phase: sum(v.phases[phase] for v in timed) / len(timed) for phase in timed[0].phases}
+    assert [t.get_text() for t in split.get_yticklabels()] == list(means)
+    assert [t.get_text() for t in split.texts] == [f"{x:.2f} s" for x in means.values()]

@@ -25,7 +25,7 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Dict, Float, Int, List, Unicode
 
 from course.cells import CellKind, cell_kind, grade_id
-from course.grading import bridge
+from course.grading import bridge, phases
 from course.grading.grader_limits import bounded_memory
 from course.grading.pipeline import UNSAFE_VARIABLE
 from course.grading.sandbox import Limits, SandboxedKernelManager, SandboxUnavailable, check_sandbox, package_folders
@@ -52,6 +52,8 @@ class ResilientExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._running_index = None
+        self._kernel_since: float | None = time.perf_counter()  # until the first cell, the kernel is starting
+        self._last_cell_end = self._kernel_since
         try:
             return super().preprocess(nb, resources, km=km)
         except DeadKernelError:
@@ -63,9 +65,23 @@ class ResilientExecute(Execute):
         except NotebookStopped as stop:
             self._fail_from(nb, self._running_index or 0, stop)
             return nb, resources
+        finally:
+            phases.add("kernel stop" if self._kernel_since is None else "kernel start",
+                       time.perf_counter() - self._last_cell_end)
 
     def preprocess_cell(self, cell, resources, index):
         self._running_index = index
+        if self._kernel_since is not None:
+            phases.add("kernel start", time.perf_counter() - self._kernel_since)
+            self._kernel_since = None
+        try:
+            with phases.timing("grader tests" if cell_kind(cell) is CellKind.TESTS else "kernel cells"):
+                return self._run_cell(cell, resources, index)
+        finally:
+            self._last_cell_end = time.perf_counter()
+
+    def _run_cell(self, cell, resources, index):
+        """One cell, in the kernel; an executor that runs some cells elsewhere overrides this."""
         return super().preprocess_cell(cell, resources, index)
 
     @staticmethod
@@ -115,13 +131,12 @@ class TrustedExecute(ResilientExecute):
             for cleanup in self._cleanups:
                 cleanup()
 
-    def preprocess_cell(self, cell, resources, index):
-        self._running_index = index
+    def _run_cell(self, cell, resources, index):
         if time.monotonic() - self._started > self.wall_limit:
             raise NotebookStopped(WALL_LIMIT, f"the notebook ran past its {self.wall_limit:g} s limit",
                                   f"not run: the notebook ran past its {self.wall_limit:g} s limit")
         if cell.cell_type != "code" or cell_kind(cell) is not CellKind.TESTS:
-            return super().preprocess_cell(cell, resources, index)
+            return super()._run_cell(cell, resources, index)
         try:
             cell.outputs = self._tests().run(grade_id(cell))
         except KernelGone as gone:

@@ -43,6 +43,7 @@ class Verdict:
     attempts: int = 1
     grader: str = ""  # the executor that graded it: a grade from --unsafe is not kept by a safe run
     problems: list[Problem] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per grading phase (course.grading.phases)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True)

@@ -21,6 +21,7 @@ from nbgrader.preprocessors import Execute
 from traitlets.config import Config
 
 from course.course_config import CONFIG_FILE, load_course_config, open_api, step_folder
+from course.grading import phases
 from course.grading.inspect import stage_submission
 from course.grading.pipeline import autograde_steps, sanitize_steps
 from course.grading.preprocessors import KERNEL_DIED, WALL_LIMIT, SandboxedExecute, TrustedExecute
@@ -121,27 +122,42 @@ def _grade_locked(assignment: str, student: str, force: bool, executor: type[Exe
     # halfway (Ctrl-C, SIGTERM, a killed process) leaves no verdict, so the next run grades it.
     (autograded / VERDICT_FILE).unlink(missing_ok=True)
     started = time.perf_counter()
-    release = step_folder(config, "release", ".", assignment)
-    staged = stage_submission(submitted, step_folder(config, "submitted", student, assignment), release)
-    verdict = Verdict(
-        student=student, assignment=assignment, fingerprint=stamp, status="failed", problems=staged.problems, grader=executor.__name__
-    )
-    if staged.gradable:
-        grader_names = tuple(TrustedExecute(config=config).grader_name_prefixes)
-        for name in staged.notebooks:
-            submission, released = (nbformat.read(folder / name, as_version=4) for folder in (staged.folder, release))
-            verdict.problems += staged.of_notebook(name, tampering(submission, released, grader_names))
-        run_autograde(config, assignment, student, verdict)
-    else:
-        forget_previous_grades(config, autograded, assignment, student)
-    if verdict.status == "graded":
-        for name in staged.notebooks:
-            verdict.problems += staged.of_notebook(name, problems_seen_in_run(autograded / name))
-        verdict.problems += created_files(staged.folder, autograded, release)
-        verdict.score, verdict.max_score = code_score(config, assignment, student)
+    with phases.recording() as clock:
+        verdict = _grade_staged(assignment, student, stamp, executor, config, configs.course, autograded)
     verdict.seconds = round(time.perf_counter() - started, 3)
+    verdict.phases = phases.rounded(clock)
     write_verdict(autograded, verdict)
-    shutil.rmtree(staged.folder, ignore_errors=True)
+    return verdict
+
+
+def _grade_staged(
+    assignment: str, student: str, stamp: str, executor: type[Execute], config: Config, course: Config, autograded: Path,
+) -> Verdict:
+    """Stage the submission, check it, let nbgrader grade it and read the score, each in its phase."""
+    release = step_folder(config, "release", ".", assignment)
+    with phases.timing("staging"):
+        staged = stage_submission(step_folder(course, "submitted", student, assignment),
+                                  step_folder(config, "submitted", student, assignment), release)
+        verdict = Verdict(student=student, assignment=assignment, fingerprint=stamp, status="failed",
+                          problems=staged.problems, grader=executor.__name__)
+        if staged.gradable:
+            grader_names = tuple(TrustedExecute(config=config).grader_name_prefixes)
+            for name in staged.notebooks:
+                submission, released = (nbformat.read(folder / name, as_version=4) for folder in (staged.folder, release))
+                verdict.problems += staged.of_notebook(name, tampering(submission, released, grader_names))
+    if staged.gradable:
+        with phases.timing("nbgrader", excluding=phases.KERNEL_PHASES):  # the executor records the kernel's phases
+            run_autograde(config, assignment, student, verdict)
+    else:
+        with phases.timing("nbgrader"):
+            forget_previous_grades(config, autograded, assignment, student)
+    with phases.timing("scoring"):
+        if verdict.status == "graded":
+            for name in staged.notebooks:
+                verdict.problems += staged.of_notebook(name, problems_seen_in_run(autograded / name))
+            verdict.problems += created_files(staged.folder, autograded, release)
+            verdict.score, verdict.max_score = code_score(config, assignment, student)
+        shutil.rmtree(staged.folder, ignore_errors=True)
     return verdict
 
 
