@@ -11,6 +11,7 @@ test reads the one gradebook instead of grading on its own.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -129,8 +130,12 @@ def alternatives() -> list[Alternative]:
 
 @pytest.fixture(scope="session")
 def course(tmp_path_factory) -> Course:
+    return generated_course(tmp_path_factory, "course")
+
+
+def generated_course(tmp_path_factory, name: str) -> Course:
     """A course directory with the repository's grading options and a generated release."""
-    course = Course(create_course(tmp_path_factory.mktemp("course")))
+    course = Course(create_course(tmp_path_factory.mktemp(name)))
     result = nbgrader(course, "generate_assignment", ASSIGNMENT)
     assert result.returncode == 0, result.stdout + result.stderr
     return course
@@ -159,17 +164,33 @@ def hand_in(course: Course, student: str, code_by_grade_id: dict[str, str]) -> N
 
 
 @pytest.fixture(scope="session")
-def grading(request, course, student_code) -> GradingRun:
-    """Hand in every student and grade them all with one stock ``nbgrader autograde`` (no sandbox, tests in the kernel)."""
-    for student, code in student_code.items():
-        hand_in(course, student, code)
+def grading(request, course, student_code, tmp_path_factory) -> GradingRun:
+    """Grade every student with stock ``nbgrader autograde`` (no sandbox, tests in the kernel).
+
+    Stock nbgrader grades one notebook at a time, so the class is split into
+    one course per core, each graded by its own ``nbgrader autograde`` at the
+    same time. Every notebook is still graded once, by the stock command; the
+    shards' autograded folders are gathered into ``course`` afterwards, so
+    every test sees one graded course.
+    """
+    processes = min(2, os.cpu_count() or 1)
+    shards = [course] + [generated_course(tmp_path_factory, f"course-shard-{index}") for index in range(1, processes)]
+    for index, (student, code) in enumerate(sorted(student_code.items())):
+        hand_in(shards[index % len(shards)], student, code)
     started = time.perf_counter()
     # The stock baseline: the repository's config grades in the sandbox unless told otherwise.
-    result = subprocess.run(["nbgrader", "autograde", ASSIGNMENT], cwd=course.root, env={**tool_env(), UNSAFE_VARIABLE: "1"},
-                            capture_output=True, text=True, check=False)
+    runs = [subprocess.Popen(["nbgrader", "autograde", ASSIGNMENT], cwd=shard.root, env={**tool_env(), UNSAFE_VARIABLE: "1"},
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for shard in shards]
+    log = "".join(run.communicate()[0] for run in runs)
     seconds = time.perf_counter() - started
-    run = GradingRun(course, seconds, result.stdout + result.stderr, read_scores(course))
-    report = grading_report(run)
+    scores = {}
+    for shard in shards:
+        scores |= read_scores(shard)
+        if shard is not course:
+            for stage in ("submitted", "autograded"):
+                shutil.copytree(shard.root / stage, course.root / stage, dirs_exist_ok=True)
+    run = GradingRun(course, seconds, log, scores)
+    report = grading_report(run, len(shards))
     print("\n".join(report))
     request.config.stash[REPORT_KEY] = report
     return run
@@ -178,9 +199,7 @@ def grading(request, course, student_code) -> GradingRun:
 @pytest.fixture(scope="session")
 def sandboxed_grading(request, tmp_path_factory, grading) -> GradingRun:
     """The same hand-ins graded by ``course autograde``: sandboxed kernels, test cells run by the grader."""
-    course = Course(create_course(tmp_path_factory.mktemp("sandboxed-course")))
-    result = nbgrader(course, "generate_assignment", ASSIGNMENT)
-    assert result.returncode == 0, result.stdout + result.stderr
+    course = generated_course(tmp_path_factory, "sandboxed-course")
     shutil.copytree(grading.course.root / "submitted", course.root / "submitted")
     started = time.perf_counter()
     result = run_tool(course.root, "course", "autograde", "--no-progress", check=False)
@@ -191,12 +210,12 @@ def sandboxed_grading(request, tmp_path_factory, grading) -> GradingRun:
     return run
 
 
-def grading_report(run: GradingRun) -> list[str]:
+def grading_report(run: GradingRun, processes: int) -> list[str]:
     """The wall time of the run, then the cells each student lost points in."""
     students = sorted(run.scores)
     lines = [
-        f"nbgrader autograde: {len(students)} notebooks in {run.seconds:.1f} s wall time "
-        f"({run.seconds / max(1, len(students)):.1f} s per notebook)"
+        f"nbgrader autograde ({processes} at once): {len(students)} notebooks in {run.seconds:.1f} s wall time "
+        f"({run.seconds * processes / max(1, len(students)):.1f} s per notebook and process)"
     ]
     for student in students:
         lost = run.lost(student)
