@@ -123,7 +123,7 @@ def _grade_locked(assignment: str, student: str, force: bool, executor: type[Exe
     (autograded / VERDICT_FILE).unlink(missing_ok=True)
     started = time.perf_counter()
     with phases.recording() as clock:
-        verdict = _grade_staged(assignment, student, stamp, executor, config, configs.course, autograded)
+        verdict = _grade_staged(assignment, student, stamp, executor, config, submitted, autograded)
     verdict.seconds = round(time.perf_counter() - started, 3)
     verdict.phases = phases.rounded(clock)
     write_verdict(autograded, verdict)
@@ -131,13 +131,12 @@ def _grade_locked(assignment: str, student: str, force: bool, executor: type[Exe
 
 
 def _grade_staged(
-    assignment: str, student: str, stamp: str, executor: type[Execute], config: Config, course: Config, autograded: Path,
+    assignment: str, student: str, stamp: str, executor: type[Execute], config: Config, submitted: Path, autograded: Path,
 ) -> Verdict:
     """Stage the submission, check it, let nbgrader grade it and read the score, each in its phase."""
     release = step_folder(config, "release", ".", assignment)
     with phases.timing("staging"):
-        staged = stage_submission(step_folder(course, "submitted", student, assignment),
-                                  step_folder(config, "submitted", student, assignment), release)
+        staged = stage_submission(submitted, step_folder(config, "submitted", student, assignment), release)
         verdict = Verdict(student=student, assignment=assignment, fingerprint=stamp, status="failed",
                           problems=staged.problems, grader=executor.__name__)
         if staged.gradable:
