@@ -25,6 +25,7 @@ import json
 import logging
 import multiprocessing
 import os
+import select
 import shutil
 import signal
 import threading
@@ -215,25 +216,52 @@ def end_process_trees(pids: list[int]) -> None:
         except psutil.NoSuchProcess:
             pass
     connection_files = {path for victim in victims for path in [_connection_file(victim)] if path}  # bwrap's argv names it too
-    for victim in victims:
-        try:
-            victim.kill()
-        except psutil.NoSuchProcess:
-            pass
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while any(map(_alive, victims)) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    handles = [handle for victim in victims if (handle := _pidfd(victim)) is not None]
+    try:
+        for handle in handles:
+            try:
+                signal.pidfd_send_signal(handle, signal.SIGKILL)
+            except ProcessLookupError:  # it ended meanwhile
+                pass
+        _wait_all_exited(handles, time.monotonic() + STOP_TIMEOUT)
+    finally:
+        for handle in handles:
+            os.close(handle)
     for path in connection_files:
         forget_kernel(path)
     log.debug("ended %d grading processes and their %d kernels", len(pids), len(connection_files))
 
 
-def _alive(process: psutil.Process) -> bool:
-    """Still running; a zombie has ended, it only waits for a parent (init, for orphans) to reap it."""
+def _pidfd(process: psutil.Process) -> int | None:
+    """A pidfd of ``process`` (it names that process even after its pid is reused), or None if it is gone already."""
     try:
-        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
+        handle = os.pidfd_open(process.pid)
+    except ProcessLookupError:
+        return None
+    if not process.is_running():  # the pid was reused between the listing and the opening
+        os.close(handle)
+        return None
+    return handle
+
+
+def _wait_all_exited(handles: list[int], deadline: float) -> None:
+    """Wait until every process behind ``handles`` has exited, all of its threads, or ``deadline`` passes.
+
+    A killed multi-threaded process shows as a zombie as soon as its first
+    thread is done, while its other threads still hold its files, and with
+    them its locks: on a loaded machine the batch then found the result lock
+    of a student it had just stopped still held, and left that student's
+    half-written grade in the gradebook. A pidfd turns readable only once the
+    whole thread group has exited, every file closed.
+    """
+    poller = select.poll()
+    for handle in handles:
+        poller.register(handle, select.POLLIN)
+    waiting = set(handles)
+    while waiting and (left := deadline - time.monotonic()) > 0:
+        for handle, _ in poller.poll(left * 1000):
+            poller.unregister(handle)
+            waiting.discard(handle)
 
 
 def _connection_file(process: psutil.Process) -> Path | None:
