@@ -257,7 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("db", help="the gradebook database")
     actions = p.add_subparsers(dest="action", required=True)
-    r = actions.add_parser("init", help="create nbgrader's gradebook schema in an empty database (e.g. PostgreSQL)")
+    r = actions.add_parser(
+        "init", help="create nbgrader's gradebook schema in an empty database (e.g. PostgreSQL), or add the indexes "
+                     "an existing gradebook lacks (safe to run again)",
+    )
     _add_root(r)
     r.add_argument("--db-url", help="the database's SQLAlchemy URL (default: the config's CourseDirectory.db_url)")
     r.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)

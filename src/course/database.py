@@ -6,7 +6,10 @@ opening a fresh shared database at the same moment race on that, and a
 first run that fails between the two steps leaves tables with no version,
 which later ``nbgrader db upgrade`` runs cannot handle. Creating the schema
 once, up front, from one process avoids both; this command does that and
-checks what it finds.
+checks what it finds. It also gives the gradebook the indexes nbgrader
+lacks (``course.gradebook_indexes``), in a new gradebook and in one found
+complete: running it on an existing gradebook is the migration that adds
+them, and running it again adds nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from course.course_config import ensure_tools_on_path, load_course_config
 from course.errors import CourseError
+from course.gradebook_indexes import add_missing_indexes
 
 VERSION_TABLE = "alembic_version"
 
@@ -52,10 +56,14 @@ class DatabaseState:
     created: bool
     tables: int
     version: str | None  # nbgrader's schema version (alembic's)
+    indexes_added: tuple[str, ...] = ()  # course.gradebook_indexes it lacked, created now
 
 
 def init_database(*, root: Path, db_url: str | None = None) -> DatabaseState:
-    """Create the gradebook schema in the course's database (or ``db_url``'s) if it is empty; report what was found or done."""
+    """Create the gradebook schema in the course's database (or ``db_url``'s) if it is empty, and the indexes it lacks.
+
+    Reports what was found or done.
+    """
     url = load_course_config(root, db_url=db_url).CourseDirectory.db_url
     try:
         tables, version = schema_state(url)
@@ -65,7 +73,7 @@ def init_database(*, root: Path, db_url: str | None = None) -> DatabaseState:
         raise CourseError(f"cannot open {shown(url)}: {str(error).splitlines()[0]}") from None
     nbgrader_tables = set(Base.metadata.tables)
     if version is not None and nbgrader_tables <= tables:
-        return DatabaseState(shown(url), False, len(tables), version)
+        return DatabaseState(shown(url), False, len(tables), version, tuple(add_missing_indexes(url)))
     if tables:
         raise CourseError(
             f"{shown(url)} is not empty and holds no complete nbgrader gradebook "
@@ -73,5 +81,6 @@ def init_database(*, root: Path, db_url: str | None = None) -> DatabaseState:
         )
     ensure_tools_on_path()  # nbgrader asks the `alembic` command for the schema version
     Gradebook(url).close()
+    added = tuple(add_missing_indexes(url))
     tables, version = schema_state(url)
-    return DatabaseState(shown(url), True, len(tables), version)
+    return DatabaseState(shown(url), True, len(tables), version, added)

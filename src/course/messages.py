@@ -97,9 +97,12 @@ def roster_line(result: RosterImport) -> str:
 
 
 def database_line(state: DatabaseState) -> str:
+    added = ", ".join(state.indexes_added)
     if state.created:
-        return f"{state.url}: gradebook schema created ({state.tables} tables, schema {state.version})"
-    return f"{state.url}: already an nbgrader gradebook (schema {state.version}); nothing to do"
+        indexes = f"; indexes {added}" if added else ""
+        return f"{state.url}: gradebook schema created ({state.tables} tables, schema {state.version}){indexes}"
+    done = f"added the missing indexes {added}" if added else "nothing to do"
+    return f"{state.url}: already an nbgrader gradebook (schema {state.version}); {done}"
 
 
 # -- feedback -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from nbgrader.utils import parse_utc
 
 from course.course_config import exchange_folder, exchange_root, load_course_config, open_api, step_folder
 from course.errors import BadOption, NbgraderFailed
+from course.gradebook_indexes import add_missing_indexes
 from course.grading.verdicts import fingerprint
 from course.nbgrader_reason import nbgrader_reason
 
@@ -57,7 +58,7 @@ def ensure_exchange(exchange: Path) -> None:
 
 
 def release(*, root: Path, assignment: str, due: str | None = None, db_url: str | None = None) -> ReleaseResult:
-    """Generate the student version, store the due date, release to the exchange.
+    """Generate the student version, store the due date, release to the exchange; index the gradebook.
 
     Stock ``nbgrader release_assignment`` refuses to overwrite an earlier
     release; this replaces it (force) when, and only when, release/ changed.
@@ -74,6 +75,10 @@ def release(*, root: Path, assignment: str, due: str | None = None, db_url: str 
     if not result["success"]:
         raise NbgraderFailed(f"generate_assignment {assignment}", nbgrader_reason(result))
     regenerated = fingerprint(release_dir) != before
+    # The gradebook exists now (generate_assignment made it, if nothing before): a course's first command
+    # gives it the indexes a large class needs, and a course that predates them gets them here.
+    if added := add_missing_indexes(api.coursedir.db_url):
+        log.info("gradebook indexes added: %s", ", ".join(added))
 
     if duedate is not None:
         with api.gradebook as gradebook:
