@@ -267,7 +267,7 @@ def test_a_stopped_batch_ends_at_once_and_the_next_run_grades_the_rest(
     interrupted = named[1].split(", ")
     assert set(interrupted) <= set(left) and f"{len(interrupted)} interrupted" in output, output
     with Gradebook(db_url(root)) as gradebook:  # a grade only with its verdict: nothing half-written stays
-        assert sorted(s.student.id for s in gradebook.find_assignment(ASSIGNMENT).submissions) == finished
+        assert sorted(s.student.id for s in gradebook.find_assignment(ASSIGNMENT).submissions) == finished, output
 
     again = run_tool(root, "course", "autograde", "--workers", "2", "--no-progress", "-v")
     assert f": {len(left)} graded, 0 failed, {len(finished)} skipped unchanged, in " in again.stdout, again.stdout + again.stderr
