@@ -5,8 +5,8 @@ and leaves its half-written grade alone. So when ``end_process_trees``
 returns, every process it killed must have closed its files. A killed
 multi-threaded process shows as a zombie while its other threads still hold
 them (154 of 200 such processes still held their lock when first seen as
-zombies, on this project's CI machine), the longer the more memory its last
-thread has to free. Each run kills one holding a lock, with its threads and
+zombies, measured on the project's 2-core development machine, not in CI),
+the longer the more memory its last thread has to free. Each run kills one holding a lock, with its threads and
 a child, and looks at the lock at once: with the old wait for "no longer
 running or a zombie", 18 of 20 runs found it still held.
 """
