@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nbgrader.converters import GenerateFeedback
+from nbgrader.preprocessors import GetGrades
 from nbgrader.utils import temp_attrs
 from traitlets.config import Config
 
 from course.course_config import load_course_config, open_api, step_folder
 from course.errors import NothingToDo, WrittenAnswersPending
 from course.feedback_filters import ExplainFailedTests, HideHiddenTests, MarkProvisional
+from course.feedback_render import FeedbackExporter, GetGradesAtOnce
 from course.grading.verdicts import VERDICT_FILE
 from course.nbgrader_reason import nbgrader_reason
 from course.results import load_results
@@ -79,13 +81,25 @@ def dotted_name(step: object) -> str:
     return step if isinstance(step, str) else f"{step.__module__}.{step.__qualname__}"
 
 
+# nbgrader's feedback steps that have a faster twin giving the same result, by either of their names.
+FASTER = dict.fromkeys([dotted_name(GetGrades), "nbgrader.preprocessors.GetGrades"], GetGradesAtOnce)
+
+
 def feedback_config(root: Path, *, db_url: str | None = None) -> Config:
-    """The course config whose feedback pipeline ends with ``COURSE_STEPS``, each once and in that order."""
+    """The course config whose feedback pipeline ends with ``COURSE_STEPS``, each once and in that order.
+
+    nbgrader's steps and exporter are swapped for ``feedback_render``'s, which
+    give the same page at a fraction of the cost, unless the course
+    configured an exporter of its own.
+    """
     config = load_course_config(root, db_url=db_url)
     section = config.GenerateFeedback
     configured = list(section["preprocessors"] if "preprocessors" in section else GenerateFeedback.preprocessors.default())
     ours = {dotted_name(step) for step in COURSE_STEPS}
-    section.preprocessors = [step for step in configured if dotted_name(step) not in ours] + COURSE_STEPS
+    configured = [FASTER.get(dotted_name(step), step) for step in configured if dotted_name(step) not in ours]
+    section.preprocessors = configured + COURSE_STEPS
+    if "exporter_class" not in section:
+        section.exporter_class = FeedbackExporter
     return config
 
 

@@ -31,6 +31,7 @@ from nbgrader.api import Gradebook, Grade
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 from traitlets import List, Unicode
 
+from course.gradebook_rows import submission_rows
 from course.wording import plural
 
 # An IPython traceback line: colour codes, then an optional "---->" marker and
@@ -227,7 +228,7 @@ class MarkProvisional(FeedbackStep):
         info = resources["nbgrader"]
         with Gradebook(info["db_url"]) as gradebook:
             notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
-            open_ids = {grade.name for grade in notebook.grades if awaits_grader(grade)}
+            open_ids = {name for name, grade in submission_rows(gradebook, Grade, notebook).items() if awaits_grader(grade)}
         order = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in nb.cells]
         pending = sorted(open_ids, key=lambda name: order.index(name) if name in order else len(order))
         if pending:

@@ -8,7 +8,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import GenerateFeedback
+from nbgrader.preprocessors import GetGrades
 from nbgrader.utils import notebook_hash
 
 from nbgrader.api import Gradebook
@@ -19,6 +21,7 @@ from course.errors import WrittenAnswersPending
 from course.feedback import COURSE_STEPS, Delivery, FeedbackResult, feedback, feedback_config
 from course.messages import feedback_failure, feedback_lines
 from course.feedback_filters import ExplainFailedTests, HideHiddenTests, is_test_cell
+from course.feedback_render import FeedbackExporter, GetGradesAtOnce
 from tests.commands.graded_course import ASSIGNMENT, NOTEBOOK, WRITTEN_ANSWER, GradedCourse, fetch_feedback
 from tests.coursedir import db_url, run_tool
 
@@ -254,8 +257,11 @@ def test_stock_generate_feedback_is_the_courses_feedback(graded_course, feedback
 
 def test_the_filters_join_the_feedback_pipeline_once(tmp_path):
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
-    steps = feedback_config(tmp_path).GenerateFeedback.preprocessors
-    assert steps == [*GenerateFeedback.preprocessors.default(), *COURSE_STEPS]
+    config = feedback_config(tmp_path)
+    steps = config.GenerateFeedback.preprocessors
+    assert steps == [GetGradesAtOnce, CSSHTMLHeaderPreprocessor, *COURSE_STEPS]  # nbgrader's, GetGrades by its twin
+    assert GenerateFeedback.preprocessors.default() == [GetGrades, CSSHTMLHeaderPreprocessor]
+    assert config.GenerateFeedback.exporter_class is FeedbackExporter
     (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n" + STOCK_FEEDBACK_CONFIG)
     assert feedback_config(tmp_path).GenerateFeedback.preprocessors == steps  # already configured: unchanged
 

@@ -1,0 +1,73 @@
+"""Feedback speed: stock ``nbgrader generate_feedback`` against ``course feedback``, CPU per student, in one run.
+
+A small class is handed in and graded once by stock nbgrader (the command
+tests' ``graded_course``), then grown to each size (``synthetic_class``).
+Each command runs as an instructor runs it, a process of its own, on its own
+copy of the class; its CPU time is the child's user and system time. The
+course's config gives stock the course's feedback steps (hidden tests hidden),
+so both make the same pages; stock's with nbconvert's exporter and
+``GetGrades``, the course's with ``course.feedback_render``. The per-student
+figure is the marginal one, between the two sizes, so that interpreter start
+and imports (paid once per run) are left out.
+
+Usage: .venv/bin/python benchmarks/feedback_speed.py [--sizes 20 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.commands.graded_course import ASSIGNMENT, build_graded_course  # noqa: E402
+from tests.commands.synthetic_class import copy_course, grow_class  # noqa: E402
+from tests.coursedir import run_tool  # noqa: E402
+
+COMMANDS = {
+    "nbgrader generate_feedback": ("nbgrader", "generate_feedback", ASSIGNMENT),
+    "course feedback --no-release": ("course", "feedback", ASSIGNMENT, "--partial", "--no-release"),
+    "course feedback (and release)": ("course", "feedback", ASSIGNMENT, "--partial"),
+}
+
+
+def measured(root: Path, command: tuple[str, ...]) -> tuple[float, float]:
+    """Wall and CPU seconds of ``command`` run in ``root``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    run_tool(root, *command)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[20, 100])
+    small, large = sorted(parser.parse_args().sizes)
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        graded = build_graded_course(work / "graded", work / "homes").root
+        cpu: dict[tuple[str, int], float] = {}
+        for size in (small, large):
+            for number, (name, command) in enumerate(COMMANDS.items()):
+                root = copy_course(graded, work / f"class{size}-{number}")
+                grow_class(root, size)
+                wall, cpu[name, size] = measured(root, command)
+                print(f"{size} students, {name}: {wall:.2f} s wall, {cpu[name, size]:.2f} s CPU", flush=True)
+    print()
+    print(f"| command | CPU, {small} students | CPU, {large} students | CPU per student | against stock |")
+    print("| --- | --- | --- | --- | --- |")
+    stock = (cpu["nbgrader generate_feedback", large] - cpu["nbgrader generate_feedback", small]) / (large - small)
+    for name in COMMANDS:
+        marginal = (cpu[name, large] - cpu[name, small]) / (large - small)
+        print(f"| `{name}` | {cpu[name, small]:.2f} s | {cpu[name, large]:.2f} s | {marginal:.3f} s | {marginal / stock:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
