@@ -133,7 +133,7 @@ def _report(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     from course.status import status
 
-    print(messages.status_text(status(root=args.root, assignment=args.assignment, db_url=args.db_url)))
+    print(messages.status_text(status(root=args.root, assignment=args.assignment, db_url=args.db_url), every_student=args.all))
     return 0
 
 
@@ -284,6 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("status", help="what is released, submitted and graded, and what failed and why")
     _add_common(p)
+    p.add_argument("--all", action="store_true",
+                   help="a row for every student (from 40 students on, the default is counts and who needs something done)")
     p.set_defaults(run=_status)
 
     p = commands.add_parser(

@@ -187,12 +187,59 @@ def student_row(student: StudentStatus, max_score: float) -> tuple[str, ...]:
     )
 
 
-def status_text(status: ClassStatus, width: int | None = None) -> str:
+# From this many students on, ``course status`` summarises (``--all`` lists everyone).
+SUMMARY_FROM = 40
+# The most students a summary lists by name, in each of its tables.
+SUMMARY_NAMES = 20
+
+
+def needs_attention(student: StudentStatus) -> str | None:
+    """What an instructor has to do about ``student`` now, if anything (written answers aside: they are counted)."""
+    if student.failed:
+        return "failed: see the problems below"
+    if student.graded and not student.current:
+        return "resubmitted since graded: grade again"
+    if student.collected and not student.graded:
+        return "collected, not graded"
+    if student.submitted and not student.collected:
+        return "in the exchange, not collected"
+    return None
+
+
+def stage_counts(status: ClassStatus) -> list[tuple[str, str]]:
+    """The class in numbers, stage by stage."""
+    students = status.students
+    feedback = {name: sum(s.feedback.name == name for s in students) for name in FEEDBACK_STATES}
+    return [
+        ("students", str(len(students))),
+        ("submitted (exchange)", str(status.in_exchange)),
+        ("collected", str(status.collected)),
+        ("graded, current", str(sum(s.graded and s.current for s in students))),
+        ("graded, resubmitted since", str(sum(s.graded and not s.current for s in students))),
+        ("failed", str(status.failed)),
+        ("written answers to grade", f"{sum(s.pending or 0 for s in students)} answers of {status.waiting} students"),
+        ("feedback", f"{feedback['RELEASED']} released, {feedback['GENERATED']} generated only"),
+    ]
+
+
+def at_most(rows: list[tuple[str, ...]], how_many: int) -> list[tuple[str, ...]]:
+    """The first ``how_many`` rows, and one that says how many more there are."""
+    if len(rows) <= how_many:
+        return rows
+    return [*rows[:how_many], (f"... and {len(rows) - how_many} more", "`course status --all` lists every student")]
+
+
+def status_text(status: ClassStatus, width: int | None = None, every_student: bool = False) -> str:
     """Plain-text tables, ``width`` characters wide (default: the terminal's).
 
     The release; one row per student; then what went wrong, per student, in
-    a table of its own so that long messages do not squeeze the others.
+    a table of its own so that long messages do not squeeze the others. A
+    class of ``SUMMARY_FROM`` or more (unless ``every_student``) gets counts
+    per stage instead of a row each, and, by name, the students who need
+    something done (at most ``SUMMARY_NAMES`` in each table).
     """
+    from course.results import problem_text  # here: the other commands' lines need no gradebook code
+
     release = status.release
     release_rows = [
         (release.folder, ", ".join(release.notebooks) or "not generated"),
@@ -202,15 +249,19 @@ def status_text(status: ClassStatus, width: int | None = None) -> str:
     ]
     counts = (f"{status.in_exchange} in the exchange, {status.collected} collected, {status.graded} graded, "
               f"{status.failed} failed, {status.waiting} with written answers to grade")
-    tables = [
-        render_table(f"{status.assignment}: release", release_rows, width=width),
-        render_table(f"{status.assignment}: students ({counts})",
-                     [student_row(s, status.max_score) for s in status.students], STUDENT_COLUMNS, width=width),
-    ]
-    if status.problems:
-        from course.results import problem_text
-
-        problems = [(name, problem_text(found)) for name, found in status.problems.items()]
+    tables = [render_table(f"{status.assignment}: release", release_rows, width=width)]
+    problems = [(name, problem_text(found)) for name, found in status.problems.items()]
+    if every_student or len(status.students) < SUMMARY_FROM:
+        tables.append(render_table(f"{status.assignment}: students ({counts})",
+                                   [student_row(s, status.max_score) for s in status.students], STUDENT_COLUMNS, width=width))
+    else:
+        tables.append(render_table(f"{status.assignment}: {len(status.students)} students", stage_counts(status), width=width))
+        todo = [(s.student, why) for s in status.students if (why := needs_attention(s))]
+        if todo:
+            tables.append(render_table(f"{status.assignment}: {plural(len(todo), 'student')} to act on",
+                                       at_most(todo, SUMMARY_NAMES), ["student", "to do"], width=width))
+        problems = at_most(problems, SUMMARY_NAMES)
+    if problems:
         tables.append(render_table(f"{status.assignment}: problems", problems, ["student", "problems"], width=width))
     return "\n".join(tables)
 

@@ -13,10 +13,11 @@ from datetime import datetime
 
 import pytest
 
-from course.messages import status_text
+from course.messages import SUMMARY_FROM, SUMMARY_NAMES, at_most, needs_attention, status_text
 from course.status import Exchange, Feedback, status
 from course.tables import fit_columns, render_table
 from tests.commands.graded_course import ASSIGNMENT, EXTRA_FILE_PROBLEM, MISSING_NOTEBOOK_PROBLEM, NOTEBOOK
+from tests.commands.synthetic_class import copy_course, grow_class
 from tests.coursedir import make_course, tool_env
 
 pytest_plugins = ["tests.commands.graded_course"]
@@ -161,3 +162,46 @@ def test_the_width_is_the_terminal_s(monkeypatch):
     assert max(len(line) for line in render_table("t", CELLS, HEADERS).splitlines()) <= 45
     monkeypatch.setenv("COLUMNS", "200")
     assert "'Compression (1).ipynb'" in render_table("t", CELLS, HEADERS).splitlines()[3]  # ada's row on one line
+
+
+@pytest.fixture(scope="module")
+def grown_class(graded_course, feedback_result, tmp_path_factory):
+    """The graded class grown to 100 students: each of the five copied in turn (so 20 like eve, who failed)."""
+    root = copy_course(graded_course.root, tmp_path_factory.mktemp("grown") / "course")
+    grow_class(root, 100)
+    return root
+
+
+@pytest.mark.slow
+def test_a_large_class_is_summarised_with_who_needs_something_done(grown_class):
+    result = status(root=grown_class, assignment=ASSIGNMENT)
+    assert len(result.students) == 100 >= SUMMARY_FROM
+    text = status_text(result, width=120)
+    assert len(text.splitlines()) < 80, "not a row per student"
+    lines = text[text.index(f"{ASSIGNMENT}: 100 students"):].split("\n\n")[0].splitlines()[1:]
+    numbers = dict(re.split(r"\s{2,}", line.strip()) for line in lines)  # a table without a header
+    assert numbers["students"] == "100" and numbers["collected"] == str(result.collected) == "100"
+    assert numbers["failed"] == str(result.failed) == "20" and numbers["graded, current"] == "80"
+    assert numbers["written answers to grade"] == "20 answers of 20 students"  # the copies of dee
+    todo = [s.student for s in result.students if needs_attention(s)]
+    assert todo == [s.student for s in result.students if s.failed]  # nothing else waits in this class
+    listed = table_rows(text, f"{ASSIGNMENT}: 20 students to act on")
+    assert sorted(listed) == sorted(todo) and all("failed" in listed[name] for name in todo)
+    problems = table_rows(text, f"{ASSIGNMENT}: problems")
+    assert len(problems) == SUMMARY_NAMES + 1 and "... and" in text and "course status --all" in text
+
+
+@pytest.mark.slow
+def test_all_lists_every_student_of_a_large_class(grown_class):
+    result = subprocess.run(["course", "status", "--all"], cwd=grown_class, env={**tool_env(), "COLUMNS": "120"},
+                            capture_output=True, text=True, check=True)
+    rows = table_rows(result.stdout, f"{ASSIGNMENT}: students")
+    assert len(rows) == 100
+    assert len(table_rows(result.stdout, f"{ASSIGNMENT}: problems")) == 40  # dee's and eve's copies
+
+
+def test_a_summary_lists_at_most_so_many_names_and_says_how_many_more():
+    rows = [(f"s{i}", "why") for i in range(SUMMARY_NAMES + 5)]
+    assert at_most(rows[:SUMMARY_NAMES], SUMMARY_NAMES) == rows[:SUMMARY_NAMES]
+    shown = at_most(rows, SUMMARY_NAMES)
+    assert shown[:-1] == rows[:SUMMARY_NAMES] and shown[-1][0] == "... and 5 more"
