@@ -103,7 +103,7 @@ def _feedback(args: argparse.Namespace) -> int:
     from course.feedback import feedback
 
     result = feedback(root=args.root, assignment=args.assignment, release=not args.no_release, partial=args.partial,
-                      db_url=args.db_url)
+                      db_url=args.db_url, workers=args.workers)
     if result.failed:  # the others' feedback is done: where it is, then main's one error line
         print("\n".join(messages.feedback_places(result)))
         raise CourseError(messages.feedback_failure(result))
@@ -232,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--partial", action="store_true",
         help="send feedback although written answers are not graded yet (marked provisional); refused otherwise",
     )
+    p.add_argument("--workers", type=int, help="processes making the pages (default: one per core from 50 students on)")
     p.set_defaults(run=_feedback)
 
     p = commands.add_parser(

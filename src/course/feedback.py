@@ -8,8 +8,9 @@ a test cell that lost points says in words what its hidden tests check, and
 feedback sent while written answers are still ungraded carries a
 "provisional" banner. Only the student's own files are copied: not the
 grader's verdict, not the files nbgrader put there from ``source/``.
-Feedback goes only to students whose autograded notebook is current, one
-student at a time, so that one bad notebook costs only its own feedback; and
+Feedback goes only to students whose autograded notebook is current, each
+page made on its own, so that one bad notebook costs only its own feedback
+(a large class's pages in parallel, on the grader's crash-proof pool); and
 not at all, unless asked for with ``partial``, while any written answer of a
 graded submission awaits a grader.
 """
@@ -17,8 +18,10 @@ graded submission awaits a grader.
 from __future__ import annotations
 
 import enum
+import functools
 import glob
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +31,7 @@ from nbgrader.preprocessors import GetGrades
 from nbgrader.utils import temp_attrs
 from traitlets.config import Config
 
-from course.course_config import load_course_config, open_api, step_folder
+from course.course_config import CONFIG_FILE, load_course_config, open_api, step_folder
 from course.errors import NothingToDo, WrittenAnswersPending
 from course.feedback_filters import ExplainFailedTests, HideHiddenTests, MarkProvisional
 from course.feedback_render import FeedbackExporter, GetGradesAtOnce
@@ -47,6 +50,9 @@ log = logging.getLogger(__name__)
 COURSE_STEPS = [ExplainFailedTests, HideHiddenTests, MarkProvisional]
 # The grader's bookkeeping beside the autograded notebook: the verdict and its temporary copy.
 GRADER_FILES = [glob.escape(VERDICT_FILE) + "*"]
+# The class size from which feedback is made in parallel by default: a pool
+# costs a couple of seconds to start, a page about 0.13 s of CPU.
+PARALLEL_FROM = 50
 # nbgrader's file beside a submission that the exchange files feedback under (a hash of it).
 SUBMISSION_SECRET = "submission_secret.txt"
 
@@ -135,13 +141,15 @@ def refusal(assignment: str, pending: dict[str, int]) -> str:
 
 
 def feedback(*, root: Path, assignment: str, release: bool = True, partial: bool = False,
-             db_url: str | None = None) -> FeedbackResult:
+             db_url: str | None = None, workers: int | None = None) -> FeedbackResult:
     """Generate feedback for every currently autograded student and release it.
 
     Raises ``NothingToDo`` when nothing is autograded, and
     ``WrittenAnswersPending`` when written answers still await a grader,
     unless ``partial`` (their feedback then says it is provisional). A student
     whose feedback fails is in the result's ``failed``; the others get theirs.
+    ``workers`` processes make the pages (default: one per core for a class
+    of ``PARALLEL_FROM`` or more, where the pool's start-up pays for itself).
     """
     config = feedback_config(root, db_url=db_url)
     api = open_api(config, log)
@@ -152,16 +160,58 @@ def feedback(*, root: Path, assignment: str, release: bool = True, partial: bool
     pending = {student: count for student, count in results.pending_answers().items() if student in students}
     if pending and not partial:
         raise WrittenAnswersPending(refusal(assignment, pending), pending)
-    generated, failed = [], []
-    for student in students:
-        with temp_attrs(api.coursedir, ignore=kept_out_of_feedback(api.coursedir, assignment, student)):
-            result = api.generate_feedback(assignment, student_id=student, force=True)
-        (generated if result["success"] else failed).append(student)
-        if not result["success"]:
-            log.error("%s: feedback failed: %s", student, nbgrader_reason(result))
-    folders = {student: step_folder(config, "feedback", student, assignment) for student in generated}
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(students) >= PARALLEL_FROM else 1
+    if workers > 1:
+        reasons = generate_in_pool(Path(root), db_url, assignment, students, workers)
+    else:
+        reasons = {student: generate_one(api, assignment, student) for student in students}
+    failed = [student for student in students if reasons[student] is not None]
+    for student in failed:
+        log.error("%s: feedback failed: %s", student, reasons[student])
+    folders = {student: step_folder(config, "feedback", student, assignment) for student in students if student not in failed}
     delivery = release_feedback(api, assignment, folders) if release else dict.fromkeys(folders, Delivery.NOT_RELEASED)
     return FeedbackResult(assignment, students, folders, delivery, pending, failed, release)
+
+
+def generate_one(api: NbGraderAPI, assignment: str, student: str) -> str | None:
+    """Generate ``student``'s feedback: ``None``, or nbgrader's reason it failed."""
+    with temp_attrs(api.coursedir, ignore=kept_out_of_feedback(api.coursedir, assignment, student)):
+        result = api.generate_feedback(assignment, student_id=student, force=True)
+    return None if result["success"] else nbgrader_reason(result)
+
+
+@functools.lru_cache(maxsize=4)
+def _process_api(root: Path, db_url: str | None, stamp: int) -> NbGraderAPI:
+    return open_api(feedback_config(root, db_url=db_url), log)
+
+
+def generate_in_worker(root: Path, db_url: str | None, assignment: str, student: str) -> str | None:
+    """``generate_one`` as a pool process's task: one API per process (while the config is unchanged), and so one set of caches."""
+    api = _process_api(root, db_url, Path(root, CONFIG_FILE).stat().st_mtime_ns)
+    return generate_one(api, assignment, student)
+
+
+def generate_in_pool(root: Path, db_url: str | None, assignment: str, students: list[str], workers: int) -> dict[str, str | None]:
+    """Each student's ``generate_one`` outcome, made by ``workers`` processes of the grader's ``LocalPool``.
+
+    The pool survives a process that dies (killed, out of memory): the pages
+    it was making are made again, alone, and a page whose process dies that
+    second time too fails with that reason; nobody else's is lost.
+    """
+    from course.grading.runners import GradingProcessKilled, LocalPool  # the grading stack, only for a pool
+
+    jobs = {student: (root, db_url, assignment, student) for student in students}
+    reasons: dict[str, str | None] = {}
+    for student, future in LocalPool(min(workers, len(students)), task=generate_in_worker).grade(jobs):
+        error = future.exception()
+        if isinstance(error, GradingProcessKilled):
+            reasons[student] = "its feedback process was killed twice (SIGKILL, e.g. out of memory)"
+        elif error is not None:
+            reasons[student] = f"{type(error).__name__}: {error}"
+        else:
+            reasons[student] = future.result()
+    return reasons
 
 
 def release_feedback(api: NbGraderAPI, assignment: str, folders: dict[str, Path]) -> dict[str, Delivery]:

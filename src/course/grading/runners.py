@@ -36,7 +36,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Generator, Iterator, Protocol, Sequence
+from typing import Callable, Generator, Iterator, Protocol, Sequence
 
 import psutil
 
@@ -100,20 +100,23 @@ def prepare_pool_worker(started) -> None:
     prepare_worker()
 
 
-def grade_in_pool(index: int, *args) -> object:
-    """The pool's task: flag that submission ``index``'s grading began, then grade it.
+def run_in_pool(index: int, task: Callable[..., object], *args) -> object:
+    """The pool's task: flag that job ``index`` began, then run ``task`` on its arguments.
 
     When a pool process dies, every unfinished future of the pool fails with
     the same ``BrokenProcessPool``; the flags (shared memory: written at once,
-    nothing to flush or clean up) tell the submissions that were being graded
-    (one of them may have caused it) from those still queued.
+    nothing to flush or clean up) tell the jobs that were running (one of
+    them may have caused it) from those still queued.
     """
     _started[index] = 1
-    return grade_submission(*args)
+    return task(*args)
 
 
 class LocalPool:
-    """``workers`` processes on this machine, started by a fork server that has imported the grader.
+    """``workers`` processes on this machine, started by a fork server that has imported the ``task``'s modules.
+
+    The task is ``grade_submission`` unless given (``course feedback`` runs
+    its own on the same pool); a job is one student's arguments for it.
 
     A process that dies (SIGKILL, the out-of-memory killer) breaks the whole
     ``ProcessPoolExecutor``: the others are terminated and every unfinished
@@ -125,10 +128,11 @@ class LocalPool:
     ``GradingProcessKilled``; nobody else is charged for it.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, task: Callable[..., object] = grade_submission):
         self.workers = workers
+        self.task = task
         self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(["course.grading.worker", "course.grading.runners"])
+        self.context.set_forkserver_preload([task.__module__, __name__])
         self._started: Sequence[int] = ()  # the last batch's flags (grade_in_pool)
         self._index: dict[str, int] = {}
 
@@ -171,7 +175,7 @@ class LocalPool:
                 try:
                     for student in students:
                         started[index[student]] = 0
-                        futures[pool.submit(grade_in_pool, index[student], *jobs[student])] = student
+                        futures[pool.submit(run_in_pool, index[student], self.task, *jobs[student])] = student
                 except BrokenProcessPool:  # a process died while the batch was still being handed out
                     lost = students[len(futures):]
                 for future in as_completed(futures):
