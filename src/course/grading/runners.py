@@ -133,7 +133,7 @@ class LocalPool:
         self.task = task
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload([task.__module__, __name__])
-        self._started: Sequence[int] = ()  # the last batch's flags (grade_in_pool)
+        self._started: Sequence[int] = ()  # the last batch's flags (run_in_pool)
         self._index: dict[str, int] = {}
 
     def begun(self) -> set[str]:
