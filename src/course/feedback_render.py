@@ -25,11 +25,12 @@ and comments are read in one query each.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections import OrderedDict
+from typing import Any, Callable
 
 from jinja2 import BytecodeCache, pass_context
-from jinja2.runtime import Context
 from jinja2.bccache import Bucket
+from jinja2.runtime import Context
 from nbconvert.exporters import HTMLExporter, TemplateExporter
 from nbconvert.exporters.html import WidgetsDataTypeFilter
 from nbconvert.filters.highlight import Highlight2HTML
@@ -58,8 +59,23 @@ class _MemoryBytecode(BytecodeCache):
 
 
 _COMPILED = _MemoryBytecode()
-_HIGHLIGHTED: dict[tuple, str] = {}
-_MARKDOWN: dict[tuple, str] = {}
+# Rendered cells kept per process, the least recently used dropped first: the
+# released cells, met on every page, stay; each student's own answers, met
+# once, go, so a long run's memory stays bounded (cells of a few KB each).
+KEPT_CELLS = 2000
+_HIGHLIGHTED: OrderedDict[tuple, str] = OrderedDict()
+_MARKDOWN: OrderedDict[tuple, str] = OrderedDict()
+
+
+def _kept(cache: OrderedDict[tuple, str], key: tuple, render: Callable[[], str]) -> str:
+    """``render()``'s result, from ``cache`` when it has it; the cache keeps the ``KEPT_CELLS`` most recently used."""
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    cache[key] = rendered = render()
+    while len(cache) > KEPT_CELLS:
+        cache.popitem(last=False)
+    return rendered
 
 
 class SharedHighlight(Highlight2HTML):
@@ -68,9 +84,7 @@ class SharedHighlight(Highlight2HTML):
     def __call__(self, source: str, language: str | None = None, metadata: Any = None) -> str:
         options = tuple(sorted((k, repr(v)) for k, v in self.extra_formatter_options.items()))
         key = (self.pygments_lexer, language, (metadata or {}).get("magics_language"), options, source)
-        if key not in _HIGHLIGHTED:
-            _HIGHLIGHTED[key] = super().__call__(source, language, metadata)
-        return _HIGHLIGHTED[key]
+        return _kept(_HIGHLIGHTED, key, lambda: super(SharedHighlight, self).__call__(source, language, metadata))
 
 
 class FeedbackExporter(HTMLExporter):
@@ -91,9 +105,7 @@ class FeedbackExporter(HTMLExporter):
         if self.embed_images or context.get("cell", {}).get("attachments"):
             return super().markdown2html(context, source)
         key = (source, self.anchor_link_text, self.exclude_anchor_links, repr(sorted(self.lexer_options.items())))
-        if key not in _MARKDOWN:
-            _MARKDOWN[key] = super().markdown2html(context, source)
-        return _MARKDOWN[key]
+        return _kept(_MARKDOWN, key, lambda: super(FeedbackExporter, self).markdown2html(context, source))
 
     def from_notebook_node(self, nb: NotebookNode, resources: dict | None = None, **kw: Any) -> tuple[str, dict]:
         # As HTMLExporter.from_notebook_node registers its two per-notebook filters, up to its BeautifulSoup pass.

@@ -27,6 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from traitlets.config import Config
 
+from course import feedback_render
 from course.course_config import open_api
 from course.feedback import feedback_config
 from course.feedback_render import NEEDS_SOUP, FeedbackExporter, GetGradesAtOnce
@@ -164,3 +165,13 @@ def test_a_page_seen_before_runs_no_highlighting(monkeypatch):
     second, _ = classic(FeedbackExporter).from_notebook_node(nb)
     assert first >= 5 and len(calls) == first
     assert tree(second) == tree(classic(HTMLExporter).from_notebook_node(nb)[0])
+
+
+def test_a_long_run_keeps_a_bounded_number_of_rendered_cells(monkeypatch):
+    """Each student's own answers are met once: they must not pile up in the process for a class of thousands."""
+    monkeypatch.setattr(feedback_render, "KEPT_CELLS", 10)
+    shared = new_code_cell("shared = 'released cell'")
+    for student in range(30):
+        classic(FeedbackExporter).from_notebook_node(new_notebook(cells=[shared, new_code_cell(f"answer = {student}")]))
+    assert len(feedback_render._HIGHLIGHTED) <= 10
+    assert any(key[-1] == shared.source for key in feedback_render._HIGHLIGHTED), "the cell every page has stays"
