@@ -8,6 +8,7 @@ and made every command and grading worker 1.2 s slower to start.
 from __future__ import annotations
 
 import importlib.metadata
+import sysconfig
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -31,7 +32,9 @@ def pinned(*files: str) -> dict[str, str]:
 
 def test_the_installed_packages_are_the_pinned_ones_at_their_versions():
     pins = pinned("runtime.txt", "test.txt")
-    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
+    # The environment's own folder: once imported, setuptools puts its vendored packages on sys.path too.
+    site_packages = sysconfig.get_paths()["purelib"]
+    installed = {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions(path=[site_packages])}
     extra = sorted(set(installed) - set(pins) - NOT_PINNED)
     missing = sorted(set(pins) - set(installed))
     moved = {name: (pins[name], installed[name]) for name in pins.keys() & installed.keys() if pins[name] != installed[name]}
