@@ -10,7 +10,12 @@ included), stock ``nbgrader export`` among them, which profits from the
 indexes too. The last column is the time at the largest size divided by the
 time at the smallest: linear growth gives the ratio of the sizes.
 
-Usage: .venv/bin/python benchmarks/class_scale.py [--sizes 100 300 1000]
+With ``--gradebooks postgresql`` (both by default) each grown class is also
+moved to a PostgreSQL database on a throw-away local server
+(``tests/postgres.py``; Debian's ``postgresql`` programs, which ``make test``
+installs) and timed the same way there.
+
+Usage: .venv/bin/python benchmarks/class_scale.py [--sizes 100 300 1000] [--gradebooks sqlite postgresql]
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from course.database import init_database  # noqa: E402
 from tests.commands.graded_course import ASSIGNMENT, build_graded_course  # noqa: E402
-from tests.commands.synthetic_class import copy_course, drop_indexes, grow_class  # noqa: E402
+from tests import postgres  # noqa: E402
+from tests.commands.synthetic_class import copy_course, drop_indexes, grow_class, move_gradebook  # noqa: E402
 from tests.coursedir import db_url, run_tool  # noqa: E402
 
 COMMANDS = {
@@ -46,31 +53,40 @@ def timed(root: Path, command: tuple[str, ...]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
-    sizes = sorted(parser.parse_args().sizes)
-    with tempfile.TemporaryDirectory() as scratch:
+    parser.add_argument("--gradebooks", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
+    arguments = parser.parse_args()
+    sizes, gradebooks = sorted(arguments.sizes), arguments.gradebooks
+    with tempfile.TemporaryDirectory() as scratch, ExitStack() as servers:
         work = Path(scratch)
+        if "postgresql" in gradebooks:
+            server = postgres.start_server()
+            servers.callback(postgres.remove, server)
         graded = build_graded_course(work / "graded", work / "homes").root
-        seconds: dict[tuple[str, int, bool], float] = {}
-        for size in sizes:
-            root = copy_course(graded, work / f"class{size}")
-            grow_class(root, size)
-            drop_indexes(db_url(root))  # as stock nbgrader made it (the release may have added them)
-            for indexed in (False, True):
-                if indexed:
-                    init_database(root=root)
-                for name, command in COMMANDS.items():
-                    seconds[name, size, indexed] = timed(root, command)
-                    print(f"{size} students, {'with' if indexed else 'without'} indexes, {name}: "
-                          f"{seconds[name, size, indexed]:.2f} s", flush=True)
+        seconds: dict[tuple[str, str, int, bool], float] = {}
+        for gradebook in gradebooks:
+            for size in sizes:
+                root = copy_course(graded, work / f"{gradebook}{size}")
+                grow_class(root, size)
+                drop_indexes(db_url(root))  # as stock nbgrader made it (the release may have added them)
+                if gradebook == "postgresql":
+                    move_gradebook(root, server.new_database())
+                for indexed in (False, True):
+                    if indexed:
+                        init_database(root=root)
+                    for name, command in COMMANDS.items():
+                        taken = seconds[gradebook, name, size, indexed] = timed(root, command)
+                        print(f"{gradebook}, {size} students, {'with' if indexed else 'without'} indexes, {name}: "
+                              f"{taken:.2f} s", flush=True)
     print()
     header = " | ".join(f"{size} students" for size in sizes)
-    print(f"| command | indexes | {header} | {sizes[-1]}/{sizes[0]} |")
-    print("| --- | --- | " + " | ".join("---" for _ in sizes) + " | --- |")
-    for name in COMMANDS:
-        for indexed in (False, True):
-            row = [seconds[name, size, indexed] for size in sizes]
-            print(f"| {name} | {'yes' if indexed else 'no'} | " + " | ".join(f"{s:.2f} s" for s in row)
-                  + f" | {row[-1] / row[0]:.1f}x |")
+    print(f"| gradebook | command | indexes | {header} | {sizes[-1]}/{sizes[0]} |")
+    print("| --- | --- | --- | " + " | ".join("---" for _ in sizes) + " | --- |")
+    for gradebook in gradebooks:
+        for name in COMMANDS:
+            for indexed in (False, True):
+                row = [seconds[gradebook, name, size, indexed] for size in sizes]
+                print(f"| {gradebook} | {name} | {'yes' if indexed else 'no'} | " + " | ".join(f"{s:.2f} s" for s in row)
+                      + f" | {row[-1] / row[0]:.1f}x |")
 
 
 if __name__ == "__main__":

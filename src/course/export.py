@@ -29,7 +29,7 @@ from course.errors import BadOption
 from course.lms_export import MOODLE_MATCH, write_canvas, write_moodle, write_rows
 from course.results import AssignmentResults, GradeCell, StudentResult, load_results, problem_text
 from course.roster import load_roster
-from course.wording import plural
+from course.wording import named, plural
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +88,11 @@ def write_cells_csv(results: AssignmentResults, output: Path) -> Path:
 
 
 def pending_warning(results: AssignmentResults) -> str | None:
-    """How many written answers wait for a grader, for whom (naming each), or None when every one is graded."""
+    """How many written answers wait for a grader, for whom, or None when every one is graded."""
     waiting = results.pending_answers()
     if not waiting:
         return None
-    listed = ", ".join(f"{student} ({count})" for student, count in waiting.items())
+    listed = named([f"{student} ({count})" for student, count in waiting.items()], "`course status --all` shows each")
     return (
         f"{plural(sum(waiting.values()), 'written answer')} still to grade, for {plural(len(waiting), 'student')}; "
         f"their grades are provisional (the current score) until graded in the Formgrader and exported again: {listed}"

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from course.results import AssignmentResults, StudentResult
 from course.roster import RosterEntry
-from course.wording import plural
+from course.wording import named, plural
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def not_in_roster(students: list[Enrolled], roster: dict[str, RosterEntry]) -> l
     who = plural(len(missing), "student")
     lead = f"no roster was imported (course roster import FILE): {who}" if not roster else f"{who} not in the roster,"
     log.warning("%s exported with nbgrader's names and emails only; match them by hand in the LMS: %s",
-                lead, ", ".join(missing))
+                lead, named(missing))
     return missing
 
 
@@ -165,6 +165,6 @@ def write_moodle(
     if unmatched:
         log.warning(
             "%s left out: no %s to match them on in Moodle (its import gives an empty row's grade "
-            "to the row before): %s", plural(len(unmatched), "student"), match, ", ".join(unmatched),
+            "to the row before): %s", plural(len(unmatched), "student"), match, named(unmatched),
         )
     return LmsFile(write_rows(output, rows), unknown, unmatched)

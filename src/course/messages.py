@@ -17,7 +17,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from course.tables import render_table
-from course.wording import plural
+from course.wording import NAMED_AT_MOST, plural
 
 if TYPE_CHECKING:
     from course.grading.autograde import BatchResult
@@ -190,7 +190,7 @@ def student_row(student: StudentStatus, max_score: float) -> tuple[str, ...]:
 # From this many students on, ``course status`` summarises (``--all`` lists everyone).
 SUMMARY_FROM = 40
 # The most students a summary lists by name, in each of its tables.
-SUMMARY_NAMES = 20
+SUMMARY_NAMES = NAMED_AT_MOST
 
 
 def needs_attention(student: StudentStatus) -> str | None:

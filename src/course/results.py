@@ -19,12 +19,14 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
-from nbgrader.api import Gradebook, MissingEntry, Student
+from nbgrader.api import GradeCell as GradeCellRow
+from nbgrader.api import Gradebook, MissingEntry, Student, TaskCell
 from nbgrader.coursedir import CourseDirectory
 
 from course.cells import grade_id
 from course.course_config import course_directory, load_course_config, notebook_file, step_directory, step_folder
 from course.errors import NotReleased
+from course.gradebook_rows import SubmissionScores, assignment_scores
 from course.grading.verdicts import Problem, Verdict, read_verdict
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class StudentResult:
     email: str | None = None
     submitted: bool = False  # has a submission in the gradebook
     timestamp: datetime | None = None
+    seconds_late: float = 0.0  # nbgrader's, extensions included
     raw_score: float = 0.0
     late_penalty: float = 0.0
     cell_scores: dict[tuple[str, str], float | None] = field(default_factory=dict)  # None: not graded yet
@@ -142,7 +145,9 @@ def ordered_cells(gradebook: Gradebook, assignment: str, source: dict[str, Noteb
     for notebook in gradebook.find_assignment(assignment).notebooks:
         order = [grade_id(c) for c in source[notebook.name].cells] if notebook.name in source else []
         position = {name: index for index, name in enumerate(order)}
-        graded = sorted([*notebook.grade_cells, *notebook.task_cells], key=lambda c: position.get(c.name, len(order)))
+        # Queried per cell type, each cell arrives whole; through the notebook, each cell's score is one more query.
+        found = [cell for kind in (GradeCellRow, TaskCell) for cell in gradebook.db.query(kind).filter_by(notebook_id=notebook.id)]
+        graded = sorted(found, key=lambda c: position.get(c.name, len(order)))
         cells += [GradeCell(notebook.name, c.name, c.max_score, c.cell_type == "code") for c in graded]
     return cells
 
@@ -160,7 +165,8 @@ def load_results(*, root: Path, assignment: str, db_url: str | None = None) -> A
             ) from None
         source = source_notebooks(coursedir, assignment, [nb.name for nb in db_assignment.notebooks])
         cells = ordered_cells(gradebook, assignment, source)
-        students = {s.id: gradebook_result(gradebook, assignment, s) for s in gradebook.students}
+        submissions = assignment_scores(gradebook, db_assignment)
+        students = {s.id: student_result(s, submissions.get(s.id)) for s in gradebook.students}
         duedate, max_score = db_assignment.duedate, db_assignment.max_score
     for student in students_in_step(coursedir, "autograded", assignment):
         verdict = read_verdict(step_folder(coursedir, "autograded", student, assignment))
@@ -170,19 +176,13 @@ def load_results(*, root: Path, assignment: str, db_url: str | None = None) -> A
     return AssignmentResults(assignment, duedate, max_score, cells, ordered, source)
 
 
-def gradebook_result(gradebook: Gradebook, assignment: str, student: Student) -> StudentResult:
+def student_result(student: Student, submission: SubmissionScores | None) -> StudentResult:
     """What the gradebook holds for ``student``: zeros without a submission."""
     names = dict(first_name=student.first_name, last_name=student.last_name, email=student.email)
-    try:
-        submission = gradebook.find_submission(assignment, student.id)
-    except MissingEntry:
+    if submission is None:
         return StudentResult(student.id, **names)
-    cell_scores = {
-        (notebook.name, grade.name): None if grade.auto_score is None and grade.manual_score is None else grade.score
-        for notebook in submission.notebooks
-        for grade in notebook.grades
-    }
     return StudentResult(
-        student.id, **names, submitted=True, timestamp=submission.timestamp, raw_score=submission.score,
-        late_penalty=submission.late_submission_penalty, cell_scores=cell_scores,
+        student.id, **names, submitted=True, timestamp=submission.timestamp, seconds_late=submission.seconds_late,
+        raw_score=submission.raw_score,
+        late_penalty=submission.late_penalty, cell_scores=submission.cell_scores,
     )

@@ -48,9 +48,9 @@ def example_report(size: int = 17) -> ClassReport:
 
     names = ["ada", "bob", EXAMPLE_LATE, "dan", "eve", *(f"student-{n:02d}" for n in range(size - 5))]
     students = [student(name, index) for index, name in enumerate(names)]
-    students[names.index(EXAMPLE_LATE)] = student(EXAMPLE_LATE, 2, timestamp=DUE + timedelta(hours=26), late_penalty=6.5)
+    students[names.index(EXAMPLE_LATE)] = student(EXAMPLE_LATE, 2, timestamp=DUE + timedelta(hours=26),
+                                                 seconds_late=26 * 3600.0, late_penalty=6.5)
     students[names.index("dan")] = StudentResult("dan")
     students[names.index("eve")] = StudentResult("eve", verdict=Verdict("eve", ASSIGNMENT, "f", "failed", seconds=0.2))
     results = AssignmentResults(ASSIGNMENT, DUE, sum(c.max_score for c in cells), cells, students, {ASSIGNMENT: source})
-    return ClassReport(results, names={"ada": "Ada Lovelace", EXAMPLE_LATE: "Carol Diaz"},
-                       seconds_late={EXAMPLE_LATE: 26 * 3600.0})
+    return ClassReport(results, names={"ada": "Ada Lovelace", EXAMPLE_LATE: "Carol Diaz"})

@@ -27,11 +27,13 @@ from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
 
-from nbgrader.api import Base
-from sqlalchemy import create_engine, insert, select, text
+from nbgrader.api import Base, Gradebook
+from sqlalchemy import create_engine, delete, insert, select, text
 from traitlets.config import Config
 
-from course.course_config import CONFIG_FILE, course_directory, exchange_folder, load_course_config, step_folder
+from course.course_config import (
+    CONFIG_FILE, course_directory, ensure_tools_on_path, exchange_folder, load_course_config, step_folder,
+)
 from course.grading.verdicts import read_verdict, write_verdict
 from course.gradebook_indexes import INDEXES
 from course.known import source_assignments
@@ -147,3 +149,32 @@ def drop_indexes(url: str) -> None:
                 connection.execute(text(f"DROP INDEX IF EXISTS {index.name}"))
     finally:
         engine.dispose()
+
+
+def move_gradebook(root: Path, url: str) -> None:
+    """Copy the gradebook of the course at ``root`` into the empty database ``url``, and point the course there.
+
+    The schema is nbgrader's own (``Gradebook`` creates and stamps it), so
+    the copy is a gradebook as stock nbgrader makes it on that server; rows
+    go over table by table, parents first. The course's own indexes are not
+    copied: ``course db init`` adds them as it would to any old gradebook.
+    The copy is ``ANALYZE``d, as a server's autovacuum would have done long
+    before a class is graded, so that the planner knows the tables' sizes.
+    """
+    ensure_tools_on_path()  # nbgrader stamps a new gradebook's version by running alembic
+    Gradebook(url).close()
+    source, target = create_engine(course_directory(load_course_config(root)).db_url), create_engine(url)
+    try:
+        with source.connect() as reading, target.begin() as writing:
+            for table in reversed(Base.metadata.sorted_tables):  # the rows a new gradebook starts with (its course)
+                writing.execute(delete(table))
+            for table in Base.metadata.sorted_tables:
+                rows = [dict(row._mapping) for row in reading.execute(select(table))]
+                if rows:
+                    writing.execute(insert(table), rows)
+            writing.execute(text("ANALYZE"))
+    finally:
+        source.dispose()
+        target.dispose()
+    with (root / CONFIG_FILE).open("a") as config:
+        config.write(f"c.CourseDirectory.db_url = {url!r}\n")

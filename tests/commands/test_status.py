@@ -16,6 +16,7 @@ import pytest
 from course.messages import SUMMARY_FROM, SUMMARY_NAMES, at_most, needs_attention, status_text
 from course.status import Exchange, Feedback, status
 from course.tables import fit_columns, render_table
+from course.wording import NAMED_AT_MOST, named
 from tests.commands.graded_course import ASSIGNMENT, EXTRA_FILE_PROBLEM, MISSING_NOTEBOOK_PROBLEM, NOTEBOOK
 from tests.commands.synthetic_class import copy_course, grow_class
 from tests.coursedir import make_course, tool_env
@@ -205,3 +206,16 @@ def test_a_summary_lists_at_most_so_many_names_and_says_how_many_more():
     assert at_most(rows[:SUMMARY_NAMES], SUMMARY_NAMES) == rows[:SUMMARY_NAMES]
     shown = at_most(rows, SUMMARY_NAMES)
     assert shown[:-1] == rows[:SUMMARY_NAMES] and shown[-1][0] == "... and 5 more"
+
+
+@pytest.mark.parametrize("count", [0, 1, NAMED_AT_MOST, NAMED_AT_MOST + 1, 1000])
+def test_a_message_names_at_most_so_many_students_and_counts_the_rest(count):
+    names = [f"s{i}" for i in range(count)]
+    text = named(names, "see the list")
+    shown = text.split(" and ")[0].split(", ") if names else []
+    assert shown == names[:NAMED_AT_MOST]
+    if count > NAMED_AT_MOST:
+        assert text.endswith(f" and {count - NAMED_AT_MOST} more (see the list)")
+    else:
+        assert "more" not in text
+    assert named(names).endswith(f"and {count - NAMED_AT_MOST} more") == (count > NAMED_AT_MOST)
