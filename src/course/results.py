@@ -183,6 +183,5 @@ def student_result(student: Student, submission: SubmissionScores | None) -> Stu
         return StudentResult(student.id, **names)
     return StudentResult(
         student.id, **names, submitted=True, timestamp=submission.timestamp, seconds_late=submission.seconds_late,
-        raw_score=submission.raw_score,
-        late_penalty=submission.late_penalty, cell_scores=submission.cell_scores,
+        raw_score=submission.raw_score, late_penalty=submission.late_penalty, cell_scores=submission.cell_scores,
     )
