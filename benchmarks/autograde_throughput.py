@@ -47,6 +47,13 @@ def students(release: nbformat.NotebookNode, source: nbformat.NotebookNode, coun
     return {f"student{i:03d}": complete if i % 2 == 0 else partial for i in range(count)}
 
 
+def example_class(count: int) -> dict[str, nbformat.NotebookNode]:
+    """``students`` of the repository's source and release notebooks: what every grading benchmark hands in."""
+    source = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    release = nbformat.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    return students(release, source, count)
+
+
 def prepare_course(root: Path, class_: dict[str, nbformat.NotebookNode]) -> None:
     make_course(root)
     run_tool(root, "nbgrader", "generate_assignment", ASSIGNMENT)
@@ -95,9 +102,7 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=24)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    source = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    release = nbformat.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    class_ = students(release, source, args.submissions)
+    class_ = example_class(args.submissions)
     with tempfile.TemporaryDirectory() as tmp:
         stock_root, course_root, unsafe_root = Path(tmp) / "stock", Path(tmp) / "course", Path(tmp) / "unsafe"
         for root in (stock_root, course_root, unsafe_root):

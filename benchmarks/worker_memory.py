@@ -23,13 +23,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.autograde_throughput import ASSIGNMENT, prepare_course, students  # noqa: E402
+from benchmarks.autograde_throughput import ASSIGNMENT, example_class, prepare_course  # noqa: E402
 from course.grading.verdicts import VERDICT_FILE  # noqa: E402
 from tests.coursedir import tool_env  # noqa: E402
 
@@ -89,11 +88,9 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    source = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    release = nbformat.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "course"
-        prepare_course(root, students(release, source, args.submissions))
+        prepare_course(root, example_class(args.submissions))
         started = time.perf_counter()
         command = subprocess.Popen(
             ["course", "autograde", ASSIGNMENT, "--workers", str(args.workers), "--no-progress"],
@@ -112,7 +109,7 @@ def main() -> None:
     print("| --- | " + " | ".join("---" for _ in points) + " | --- |")
     for worker in workers.values():
         memory = [worker.at(n) for n in points]
-        cells = [f"{rss / MIB:.0f} / {uss / MIB:.0f}" if m else "-" for m in memory for rss, uss in [m or (0, 0)]]
+        cells = [f"{m[0] / MIB:.0f} / {m[1] / MIB:.0f}" if m else "-" for m in memory]
         seen = [m for m in memory if m]
         growth = f"{(seen[-1][0] - seen[0][0]) / MIB:+.0f} MiB RSS, {(seen[-1][1] - seen[0][1]) / MIB:+.0f} MiB USS" if seen else "-"
         print(f"| {worker.pid} | " + " | ".join(cells) + f" | {growth} |")
