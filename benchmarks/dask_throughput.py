@@ -18,12 +18,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbformat
 from dask.distributed import LocalCluster
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from autograde_throughput import ASSIGNMENT, ROOT, prepare_course, stock_seconds, students, timed  # noqa: E402
+from autograde_throughput import ASSIGNMENT, ROOT, example_class, prepare_course, stock_seconds, timed  # noqa: E402
 
 from course.release import ensure_exchange  # noqa: E402
 
@@ -32,9 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=16)
     args = parser.parse_args()
-    source = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    release = nbformat.read(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    class_ = students(release, source, args.submissions)
+    class_ = example_class(args.submissions)
     grade = ("course", "autograde", ASSIGNMENT, "--no-progress")
     times: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
